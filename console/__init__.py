@@ -1,0 +1,1 @@
+"""Web console for staff and the customers' chat page (FastAPI)."""

@@ -1,0 +1,1 @@
+"""The composition root: the ``privacydesk`` command, training, and the process supervisor."""

@@ -1,0 +1,111 @@
+"""The database model: cases, their transcript and the audit trail.
+
+Families follow full-stack-fastapi-template: ``CaseBase`` holds the shared fields, ``Case`` is the
+table, ``CasePublic`` what leaves the process (CLI, console) without identity details.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from workflows.types import UTCDateTime, utcnow
+
+
+class RequestType(enum.StrEnum):
+    access = "access"
+    rectification = "rectification"
+    erasure = "erasure"
+    consent_withdrawal = "consent_withdrawal"
+    complaint = "complaint"
+
+
+class CaseStatus(enum.StrEnum):
+    received = "received"
+    awaiting_identity = "awaiting_identity"
+    in_progress = "in_progress"
+    responded = "responded"
+    refused = "refused"
+    withdrawn = "withdrawn"
+
+
+class Channel(enum.StrEnum):
+    chat = "chat"
+    email = "email"
+    post = "post"
+    phone = "phone"
+
+
+class CaseBase(SQLModel):
+    reference: str = Field(max_length=20)
+    request_type: RequestType
+    subtype: str | None = None
+    status: CaseStatus = CaseStatus.received
+    channel: Channel
+    language: str = Field(max_length=2)
+    legal_entity: str | None = None
+    # R-T1: the receipt time R, stored in UTC; deadlines use its Europe/Stockholm date.
+    received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # R-T2 / R-T3 / R-T5
+    due_date: date
+    pause_days: int = 0
+    extended_due_date: date | None = None
+
+
+class Case(CaseBase, table=True):
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("reference", name="uq_case_reference"),
+        Index("ix_case_status_due", "status", "due_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: str | None = Field(default=None, index=True)
+    # Identity details (R-F3: no more than needed; never logged in clear, R-F4).
+    subject_name: str | None = None
+    subject_identity_number: str | None = Field(default=None, index=True)
+    subject_address: str | None = None
+    subject_email: str | None = None
+    subject_phone: str | None = None
+    customer_number: str | None = None
+    identity_verified_by: str | None = None
+    # §0: the signed written request is asked for and recorded, never required.
+    signed_request: str = "requested"
+    scope: str | None = None
+    needs_human: bool = False
+    human_reason: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class CasePublic(CaseBase):
+    """What the CLI and the console list: no identity details."""
+
+    needs_human: bool
+
+
+class ReferenceCounter(SQLModel, table=True):
+    """The last case number issued per year (DSR-YYYY-NNNNNN), bumped inside the case's transaction."""
+
+    __tablename__ = "reference_counters"
+
+    year: int = Field(primary_key=True)
+    last: int = 0
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only audit trail; each row carries the hash of the previous one (tamper evidence)."""
+
+    __tablename__ = "audit_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    actor: str
+    action: str
+    case_reference: str | None = Field(default=None, index=True)
+    detail: str = "{}"
+    prev_hash: str
+    hash: str

@@ -1,0 +1,78 @@
+"""One typed settings object per process, read from ``PRIVACYDESK_*`` environment variables.
+
+Built by :func:`get_settings` (cached) at process start, never at import, so tests can override it
+with :func:`override_settings`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PRIVACYDESK_", extra="ignore")
+
+    # Embedded default: one SQLite file under var/ (the source of truth for cases and schedules).
+    database_url: str = Field(default_factory=lambda: f"sqlite:///{PROJECT_ROOT / 'var' / 'privacydesk.db'}")
+    var_dir: Path = PROJECT_ROOT / "var"
+    timezone: str = "Europe/Stockholm"
+    # domain.md §6: Midsummer Eve, Christmas Eve and New Year's Eve are not public holidays by law;
+    # counting them as non-working is a configuration decision (open point §9).
+    eves_as_holidays: bool = False
+    escalate_working_days: int = 5
+
+    rasa_url: str = "http://localhost:5005"
+    action_port: int = 5055
+    console_host: str = "127.0.0.1"
+    console_port: int = 8000
+    # Chat messages longer than this are refused before they reach Rasa.
+    chat_max_chars: int = 5000
+
+    # Group companies a customer may have a contract with (configuration, not code).
+    legal_entities: list[str] = [
+        "KomTeknik Bredband AB",
+        "KomTeknik Mobil AB",
+        "KomTeknik Företag AB",
+    ]
+
+    imap_host: str | None = None
+    imap_port: int = 993
+    imap_user: str | None = None
+    imap_password: str | None = None
+    imap_folder: str = "INBOX"
+    imap_tls: str = "ssl"
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_tls: str = "starttls"
+    mail_from: str | None = None
+
+    @property
+    def mail_configured(self) -> bool:
+        return bool(self.imap_host and self.imap_user and self.imap_password)
+
+
+_override: Settings | None = None
+
+
+@lru_cache(maxsize=1)
+def _from_environment() -> Settings:
+    return Settings()
+
+
+def get_settings() -> Settings:
+    return _override if _override is not None else _from_environment()
+
+
+def override_settings(settings: Settings | None) -> None:
+    """Use ``settings`` instead of the environment (tests); ``None`` reads the environment again."""
+    global _override
+    _override = settings
+    _from_environment.cache_clear()
