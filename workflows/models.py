@@ -76,6 +76,8 @@ class Case(CaseBase, table=True):
     signed_request: str = "requested"
     scope: str | None = None
     needs_human: bool = False
+    # 0 none, 1 near its deadline, 2 past it (set by the scheduler's sweep).
+    escalation_level: int = 0
     human_reason: str | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
@@ -85,6 +87,7 @@ class CasePublic(CaseBase):
     """What the CLI and the console list: no identity details."""
 
     needs_human: bool
+    escalation_level: int
 
 
 class ReferenceCounter(SQLModel, table=True):

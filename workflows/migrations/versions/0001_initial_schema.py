@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 04:28:40.945845
+Create Date: 2026-11-26
 """
 
 from collections.abc import Sequence
@@ -60,6 +60,7 @@ def upgrade() -> None:
     sa.Column('signed_request', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('scope', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('needs_human', sa.Boolean(), nullable=False),
+    sa.Column('escalation_level', sa.Integer(), nullable=False),
     sa.Column('human_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('created_at', workflows.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('closed_at', workflows.types.UTCDateTime(timezone=True), nullable=True),

@@ -1,0 +1,94 @@
+"""The console: the customers' chat page, its API, and the staff's case list.
+
+The chat API passes messages to Rasa's REST channel; the page never talks to Rasa directly, so what
+reaches the bot is checked here first (length, control characters) and the answer is always plain text.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse
+from pydantic import BaseModel, Field
+
+from console import staff
+from workflows.settings import Settings, get_settings
+
+STATIC = Path(__file__).resolve().parent / "static"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+class ChatIn(BaseModel):
+    sender: str = Field(min_length=8, max_length=64)
+    message: str = Field(min_length=1)
+
+
+class ChatButton(BaseModel):
+    title: str
+    payload: str
+
+
+class ChatOut(BaseModel):
+    text: str
+    buttons: list[ChatButton] = []
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(title="PrivacyDesk console", docs_url=None, redoc_url=None)
+    app.state.settings = settings
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/chat")
+    def chat_page() -> FileResponse:
+        return FileResponse(STATIC / "chat.html", media_type="text/html")
+
+    @app.get("/static/{name}")
+    def static(name: str) -> FileResponse:
+        path = STATIC / name
+        if "/" in name or not path.is_file():
+            raise HTTPException(404)
+        return FileResponse(path)
+
+    @app.post("/api/chat")
+    async def chat(message: ChatIn) -> list[ChatOut]:
+        if not _SENDER.match(message.sender):
+            raise HTTPException(422, "sender: letters, digits, - and _ only")
+        text = _CONTROL.sub("", message.message).strip()
+        if not text:
+            raise HTTPException(422, "the message is empty")
+        if len(text) > settings.chat_max_chars:
+            raise HTTPException(413, f"the message is longer than {settings.chat_max_chars} characters")
+        return await _ask_rasa(settings, message.sender, text)
+
+    @app.get("/", response_class=HTMLResponse)
+    def cases_page(request: Request) -> str:
+        return staff.render_case_list(settings)
+
+    return app
+
+
+async def _ask_rasa(settings: Settings, sender: str, text: str) -> list[ChatOut]:
+    payload: dict[str, Any] = {"sender": f"chat-{sender}", "message": text, "metadata": {"channel": "chat"}}
+    try:
+        async with httpx.AsyncClient(base_url=settings.rasa_url, timeout=30) as client:
+            response = await client.post("/webhooks/rest/webhook", json=payload)
+            response.raise_for_status()
+    except httpx.HTTPError as error:
+        # A system error: the customer is told to try again, nothing they wrote is lost on our side
+        # (Rasa's tracker store keeps what it received).
+        raise HTTPException(503, "the assistant is not available right now; please try again") from error
+    answers: list[ChatOut] = []
+    for item in response.json():
+        if "text" in item:
+            buttons = [ChatButton(title=b["title"], payload=b["payload"]) for b in item.get("buttons") or []]
+            answers.append(ChatOut(text=item["text"], buttons=buttons))
+    return answers

@@ -1,0 +1,33 @@
+"""The staff's view of the SLA queue: open cases, nearest deadline first. Identity details stay out."""
+
+from __future__ import annotations
+
+from html import escape
+
+from workflows.cases import list_cases
+from workflows.db import session_scope
+from workflows.settings import Settings
+
+
+def render_case_list(settings: Settings) -> str:
+    with session_scope(settings.database_url) as session:
+        cases = sorted(list_cases(session), key=lambda c: (not c.needs_human, c.due_date))
+    rows = "\n".join(
+        "<tr>"
+        f"<td>{escape(c.reference)}</td><td>{escape(c.request_type.value)}</td>"
+        f"<td>{escape(c.status.value)}</td><td>{escape(c.channel.value)}</td><td>{escape(c.language)}</td>"
+        f"<td>{c.received_at:%Y-%m-%d %H:%M} UTC</td><td>{c.due_date.isoformat()}</td>"
+        f"<td>{'⚑ ' + escape('needs a person') if c.needs_human else ''}</td>"
+        "</tr>"
+        for c in cases
+    )
+    empty = "" if cases else '<p class="empty">No cases yet.</p>'
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>PrivacyDesk — cases</title>
+<link rel="stylesheet" href="/static/console.css"></head>
+<body><header><h1>PrivacyDesk</h1><nav><a href="/">Cases</a> · <a href="/chat">Customer chat</a></nav></header>
+<main><h2>Cases ({len(cases)})</h2>
+<table id="cases"><thead><tr><th>Reference</th><th>Type</th><th>Status</th><th>Channel</th><th>Lang</th>
+<th>Received</th><th>Due (D1)</th><th></th></tr></thead><tbody>
+{rows}
+</tbody></table>{empty}</main></body></html>"""

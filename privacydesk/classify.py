@@ -1,0 +1,130 @@
+"""``privacydesk classify``: JSON lines in, one classification per line out, in order.
+
+It uses the trained model through a Rasa server it starts itself (or one given by --rasa-url), so
+the start takes a while and each message then takes milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+
+from privacydesk import services, training
+from workflows.cleaning import text_for_classification
+from workflows.models import RequestType
+
+LABELS = {f"request_{kind.value}": kind.value for kind in RequestType}
+
+
+@dataclass(frozen=True)
+class Classification:
+    request_type: str
+    confidence: float
+    language: str
+
+
+def interpret(parse: dict[str, Any]) -> Classification:
+    """Map Rasa's parse result to a request type; every non-request intent is `other`."""
+    ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+    top = ranking[0] if ranking else parse.get("intent") or {}
+    language = next(
+        (e["value"] for e in parse.get("entities") or [] if e.get("entity") == "language"), "sv"
+    )
+    return Classification(
+        request_type=LABELS.get(str(top.get("name")), "other"),
+        confidence=round(float(top.get("confidence") or 0.0), 4),
+        language=language if language in ("sv", "en") else "sv",
+    )
+
+
+class Classifier:
+    """Parses texts with a running Rasa server."""
+
+    def __init__(self, rasa_url: str) -> None:
+        self._client = httpx.Client(base_url=rasa_url, timeout=60)
+
+    def classify(self, text: str, subject: str | None = None) -> Classification:
+        cleaned = text_for_classification(text, subject)
+        response = self._client.post("/model/parse", json={"text": cleaned})
+        response.raise_for_status()
+        return interpret(response.json())
+
+    def close(self) -> None:
+        self._client.close()
+
+
+class RasaForParsing:
+    """A Rasa server of our own on a free port, just for parsing (no action server needed)."""
+
+    def __init__(self) -> None:
+        self._stack = services.Stack()
+        self._tmp = tempfile.TemporaryDirectory(prefix="privacydesk-classify-")
+        self.url = ""
+
+    def __enter__(self) -> RasaForParsing:
+        model = training.train()
+        port = services.free_port()
+        tmp = Path(self._tmp.name)
+        print("==> starting a Rasa server for classification", file=sys.stderr, flush=True)
+        self._stack.start(
+            services.rasa_service(
+                model, port=port, action_url="http://127.0.0.1:9/webhook",
+                tracker_db=tmp / "tracker.db", log=tmp / "rasa.log",
+            )
+        )
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.stop()
+        self._tmp.cleanup()
+
+
+def run(lines: Iterable[str], out: IO[str], rasa_url: str | None) -> int:
+    """Classify each JSON line; a bad line gets an `error` line in its place. Returns the exit status."""
+    if rasa_url:
+        return _classify_all(lines, out, Classifier(rasa_url))
+    with RasaForParsing() as rasa:
+        return _classify_all(lines, out, Classifier(rasa.url))
+
+
+def _classify_all(lines: Iterable[str], out: IO[str], classifier: Classifier) -> int:
+    failures = 0
+    try:
+        for number, item in _items(lines):
+            if isinstance(item, str):
+                failures += 1
+                print(f"line {number}: {item}", file=sys.stderr)
+                out.write(json.dumps({"id": None, "error": item}) + "\n")
+                continue
+            result = classifier.classify(item["text"], item.get("subject"))
+            out.write(json.dumps({"id": item["id"], **result.__dict__}, ensure_ascii=False) + "\n")
+            out.flush()
+    finally:
+        classifier.close()
+    return 1 if failures else 0
+
+
+def _items(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield number, f"not JSON: {error.msg}"
+            continue
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str) or "id" not in item:
+            yield number, 'expected an object with "id" and a string "text"'
+            continue
+        if item.get("subject") is not None and not isinstance(item["subject"], str):
+            yield number, '"subject" must be a string'
+            continue
+        yield number, item

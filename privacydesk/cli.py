@@ -1,0 +1,134 @@
+"""The ``privacydesk`` command. Its contract (classify, cases list --json, deadline) is stable: checks
+outside the test suite depend on it (issue #2)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from workflows import deadlines
+from workflows.settings import get_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="privacydesk", description="GDPR privacy-request assistant")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("run", help="run the whole assistant (Rasa, actions, console, scheduler, mail)")
+    train = sub.add_parser("train", help="train the Rasa model unless its inputs are unchanged")
+    train.add_argument("--force", action="store_true", help="retrain even if a cached model fits")
+    sub.add_parser("validate", help="rasa data validate on the project's files")
+    sub.add_parser("migrate", help="bring the database to the newest schema")
+
+    classify = sub.add_parser("classify", help="classify JSON lines from stdin")
+    classify.add_argument("--rasa-url", help="use this running Rasa server instead of starting one")
+
+    cases = sub.add_parser("cases", help="cases")
+    cases_sub = cases.add_subparsers(dest="cases_command", required=True)
+    listing = cases_sub.add_parser("list", help="list cases")
+    listing.add_argument("--json", action="store_true", help="JSON array instead of a table")
+
+    deadline = sub.add_parser("deadline", help="the due date D1 (or D3) for receipt dates (R-T2, R-T3)")
+    deadline.add_argument("dates", nargs="+", metavar="DATE", help="receipt date, YYYY-MM-DD")
+    deadline.add_argument("--extended", action="store_true", help="D3: with the two-month extension")
+
+    sub.add_parser("scheduler", help="run the deadline scheduler")
+
+    args = parser.parse_args(argv)
+    if args.command == "deadline":
+        return _deadline(args.dates, args.extended)
+    if args.command == "cases":
+        return _cases_list(as_json=args.json)
+    if args.command == "classify":
+        from privacydesk import classify as classify_module
+
+        return classify_module.run(sys.stdin, sys.stdout, args.rasa_url)
+    if args.command == "train":
+        from privacydesk import training
+
+        training.train(force=args.force)
+        return 0
+    if args.command == "validate":
+        from privacydesk import training
+
+        training.validate()
+        return 0
+    if args.command == "migrate":
+        from workflows.db import migrate
+
+        migrate()
+        return 0
+    if args.command == "run":
+        from privacydesk import supervisor
+
+        return supervisor.run()
+    if args.command == "scheduler":
+        from workflows import scheduler
+
+        scheduler.run_forever(get_settings())
+        return 0
+    parser.error(f"unknown command {args.command}")
+    return 2
+
+
+def _deadline(raw_dates: list[str], extended: bool) -> int:
+    eves = get_settings().eves_as_holidays
+    parsed: list[date] = []
+    for raw in raw_dates:
+        try:
+            parsed.append(date.fromisoformat(raw))
+        except ValueError:
+            print(f"error: {raw!r} is not an ISO date (YYYY-MM-DD)", file=sys.stderr)
+            return 2
+    for received in parsed:
+        due = (
+            deadlines.extended_due_date(received, eves_as_holidays=eves)
+            if extended
+            else deadlines.due_date(received, eves_as_holidays=eves)
+        )
+        print(f"{received.isoformat()} {due.isoformat()}")
+    return 0
+
+
+def _cases_list(*, as_json: bool) -> int:
+    from workflows.cases import list_cases
+    from workflows.db import migrate, session_scope
+
+    settings = get_settings()
+    migrate()
+    local = ZoneInfo(settings.timezone)
+    with session_scope() as session:
+        rows = [
+            {
+                "reference": case.reference,
+                "request_type": case.request_type.value,
+                "subtype": case.subtype,
+                "status": case.status.value,
+                "channel": case.channel.value,
+                "language": case.language,
+                "legal_entity": case.legal_entity,
+                "received_at": case.received_at.astimezone(local).isoformat(),
+                "due_date": case.due_date.isoformat(),
+                "extended_due_date": case.extended_due_date.isoformat() if case.extended_due_date else None,
+                "needs_human": case.needs_human,
+            }
+            for case in list_cases(session)
+        ]
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print("no cases")
+    for row in rows:
+        print(
+            f"{row['reference']}  {row['request_type']:<18} {row['status']:<17} {row['channel']:<5} "
+            f"{row['language']}  received {row['received_at'][:16]}  due {row['due_date']}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

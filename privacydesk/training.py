@@ -1,0 +1,91 @@
+"""Training the Rasa model, cached by a fingerprint of its inputs (issue #2).
+
+The fingerprint covers config.yml, everything under bot/ and nlu/, and the pinned Rasa environment,
+so unchanged inputs are never retrained and any change is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from privacydesk import paths
+
+
+def fingerprint() -> str:
+    digest = hashlib.sha256()
+    files = [paths.CONFIG, paths.RASA_LOCK]
+    for folder in (paths.BOT, paths.NLU):
+        files += sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for file in files:
+        digest.update(str(file.relative_to(paths.ROOT)).encode())
+        digest.update(b"\0")
+        digest.update(file.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def cached_model() -> Path:
+    return paths.model_cache() / f"privacydesk-{fingerprint()}.tar.gz"
+
+
+def rasa_env() -> dict[str, str]:
+    """Environment for Rasa's processes: our custom NLU component is importable as `bot.components`."""
+    import os
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(paths.ROOT)
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    return env
+
+
+def train(*, force: bool = False) -> Path:
+    """Return the model for the current inputs, training it only if it is not cached."""
+    target = cached_model()
+    if target.exists() and not force:
+        print(f"==> model up to date ({target.name}, inputs unchanged): not retraining", flush=True)
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    print(f"==> training the Rasa model ({target.name}); this takes a minute", flush=True)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="privacydesk-train-") as out:
+        command = [
+            str(paths.rasa_executable()),
+            "train",
+            "--config", str(paths.CONFIG),
+            "--domain", str(paths.DOMAIN),
+            "--data", *(str(p) for p in paths.TRAINING_DATA),
+            "--out", out,
+            "--fixed-model-name", "model",
+        ]
+        # Rasa prints its own progress (epochs, components); we pass it through as it comes.
+        result = subprocess.run(command, cwd=paths.ROOT, env=rasa_env(), check=False)
+        if result.returncode != 0:
+            raise SystemExit(f"rasa train failed with exit status {result.returncode}")
+        produced = Path(out) / "model.tar.gz"
+        # Move into place atomically: a crash never leaves a half-written model under the cache name.
+        partial = target.with_suffix(".partial")
+        shutil.copyfile(produced, partial)
+        partial.replace(target)
+    print(f"==> trained in {time.monotonic() - started:.0f} s: {target}", flush=True)
+    return target
+
+
+def validate() -> None:
+    command = [
+        str(paths.rasa_executable()),
+        "data", "validate",
+        "--config", str(paths.CONFIG),
+        "--domain", str(paths.DOMAIN),
+        "--data", *(str(p) for p in paths.TRAINING_DATA),
+        "--fail-on-warnings",
+    ]
+    result = subprocess.run(command, cwd=paths.ROOT, env=rasa_env(), check=False)
+    if result.returncode != 0:
+        sys.exit(result.returncode)
