@@ -1,0 +1,77 @@
+"""The customers' chat page in a real browser (Debian's chromium), talking to the real stack."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.e2e.conftest import RunningStack
+
+pytestmark = [pytest.mark.rasa, pytest.mark.browser]
+
+
+@pytest.fixture
+def browser() -> Iterator[WebDriver]:
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not chromium or not driver:
+        pytest.fail("Debian's chromium and chromium-driver are needed: apt-get install chromium chromium-driver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    profile = tempfile.mkdtemp(prefix="privacydesk-chromium-")
+    for flag in (
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(flag)
+    browser = webdriver.Chrome(service=Service(driver), options=options)
+    try:
+        yield browser
+    finally:
+        browser.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def bot_messages(browser: WebDriver) -> list[str]:
+    return [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#log li.bot p")]
+
+
+def send(browser: WebDriver, text: str) -> str:
+    seen = len(bot_messages(browser))
+    box = browser.find_element(By.ID, "message")
+    box.send_keys(text)
+    browser.find_element(By.ID, "send").click()
+    WebDriverWait(browser, 60).until(lambda b: len(bot_messages(b)) > seen)
+    return "\n".join(bot_messages(browser)[seen:])
+
+
+def test_access_request_from_the_chat_page(stack: RunningStack, browser: WebDriver) -> None:
+    browser.get(f"{stack.console_url}/chat")
+    assert "Vad heter du" in send(browser, "Hej, jag vill ha ett registerutdrag")
+    assert "personnummer" in send(browser, "Maja Lindgren")
+    answer = send(browser, "811218-9876")
+    reference = re.search(r"DSR-\d{4}-\d{6}", answer)
+    assert reference and "svarar senast" in answer, answer
+    browser.save_screenshot(str(stack.logs / "chat.png"))
+
+    # The staff console lists the new case.
+    browser.get(stack.console_url + "/")
+    assert reference.group() in browser.find_element(By.ID, "cases").text
+
+
+def test_markup_in_chat_is_shown_as_text_not_run(stack: RunningStack, browser: WebDriver) -> None:
+    browser.get(f"{stack.console_url}/chat")
+    send(browser, "<img src=x onerror=\"document.title='pwned'\"> hej")
+    shown = browser.find_elements(By.CSS_SELECTOR, "#log li.customer p")[-1].text
+    assert "<img" in shown
+    assert browser.title != "pwned"
+    assert not browser.find_elements(By.CSS_SELECTOR, "#log img")
