@@ -112,3 +112,19 @@ class AuditEvent(SQLModel, table=True):
     detail: str = "{}"
     prev_hash: str
     hash: str
+
+
+class Handoff(SQLModel, table=True):
+    """A conversation handed to a person: the bot is silent (Rasa's ConversationPaused) until resolved."""
+
+    __tablename__ = "handoffs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: str = Field(index=True)
+    channel: Channel
+    language: str = Field(max_length=2)
+    reason: str
+    case_reference: str | None = None
+    requested_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    resolved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    resolved_by: str | None = None
