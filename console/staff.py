@@ -25,7 +25,8 @@ def render_case_list(settings: Settings) -> str:
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>PrivacyDesk — cases</title>
 <link rel="stylesheet" href="/static/console.css"></head>
-<body><header><h1>PrivacyDesk</h1><nav><a href="/">Cases</a> · <a href="/chat">Customer chat</a></nav></header>
+<body><header><h1>PrivacyDesk</h1>
+<nav><a href="/">Cases</a> · <a href="/chat">Customer chat</a></nav></header>
 <main><h2>Cases ({len(cases)})</h2>
 <table id="cases"><thead><tr><th>Reference</th><th>Type</th><th>Status</th><th>Channel</th><th>Lang</th>
 <th>Received</th><th>Due (D1)</th><th></th></tr></thead><tbody>

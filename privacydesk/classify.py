@@ -34,9 +34,7 @@ def interpret(parse: dict[str, Any]) -> Classification:
     """Map Rasa's parse result to a request type; every non-request intent is `other`."""
     ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
     top = ranking[0] if ranking else parse.get("intent") or {}
-    language = next(
-        (e["value"] for e in parse.get("entities") or [] if e.get("entity") == "language"), "sv"
-    )
+    language = next((e["value"] for e in parse.get("entities") or [] if e.get("entity") == "language"), "sv")
     return Classification(
         request_type=LABELS.get(str(top.get("name")), "other"),
         confidence=round(float(top.get("confidence") or 0.0), 4),
@@ -75,8 +73,11 @@ class RasaForParsing:
         print("==> starting a Rasa server for classification", file=sys.stderr, flush=True)
         self._stack.start(
             services.rasa_service(
-                model, port=port, action_url="http://127.0.0.1:9/webhook",
-                tracker_db=tmp / "tracker.db", log=tmp / "rasa.log",
+                model,
+                port=port,
+                action_url="http://127.0.0.1:9/webhook",
+                tracker_db=tmp / "tracker.db",
+                log=tmp / "rasa.log",
             )
         )
         self.url = f"http://127.0.0.1:{port}"

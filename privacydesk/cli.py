@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from workflows import deadlines
@@ -101,7 +102,7 @@ def _cases_list(*, as_json: bool) -> int:
     migrate()
     local = ZoneInfo(settings.timezone)
     with session_scope() as session:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "reference": case.reference,
                 "request_type": case.request_type.value,

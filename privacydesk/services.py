@@ -82,7 +82,9 @@ class Service:
         deadline = time.monotonic() + self.startup_seconds
         while time.monotonic() < deadline:
             if self.process and self.process.poll() is not None:
-                raise ServiceError(f"{self.name} exited with status {self.process.returncode}{self._log_hint()}")
+                raise ServiceError(
+                    f"{self.name} exited with status {self.process.returncode}{self._log_hint()}"
+                )
             if http_ok(self.ready_url):
                 return
             time.sleep(0.5)
@@ -119,13 +121,19 @@ def rasa_service(model: Path, *, port: int, action_url: str, tracker_db: Path, l
     env = rasa_env()
     env.update({"PRIVACYDESK_ACTION_URL": action_url, "PRIVACYDESK_TRACKER_DB": str(tracker_db)})
     command = [
-        str(paths.rasa_executable()), "run",
-        "--model", str(model),
+        str(paths.rasa_executable()),
+        "run",
+        "--model",
+        str(model),
         "--enable-api",
-        "--endpoints", str(paths.ENDPOINTS),
-        "--credentials", str(paths.CREDENTIALS),
-        "--port", str(port),
-        "--interface", "127.0.0.1",
+        "--endpoints",
+        str(paths.ENDPOINTS),
+        "--credentials",
+        str(paths.CREDENTIALS),
+        "--port",
+        str(port),
+        "--interface",
+        "127.0.0.1",
     ]
     return Service("rasa", command, f"http://127.0.0.1:{port}/status", env, log)
 
@@ -137,8 +145,13 @@ def action_service(*, port: int, env: dict[str, str], log: Path | None) -> Servi
 
 def console_service(*, host: str, port: int, env: dict[str, str], log: Path | None) -> Service:
     command = [
-        str(paths.VENV_BIN / "uvicorn"), "console.app:create_app", "--factory",
-        "--host", host, "--port", str(port),
+        str(paths.VENV_BIN / "uvicorn"),
+        "console.app:create_app",
+        "--factory",
+        "--host",
+        host,
+        "--port",
+        str(port),
     ]
     return Service("console", command, f"http://{host}:{port}/healthz", env, log, startup_seconds=60)
 

@@ -46,7 +46,9 @@ def run() -> int:
             say=_say,
         )
         stack.start(
-            services.console_service(host=settings.console_host, port=settings.console_port, env=env, log=None),
+            services.console_service(
+                host=settings.console_host, port=settings.console_port, env=env, log=None
+            ),
             say=_say,
         )
         stack.start(scheduler_service(env), wait=False, say=_say)
@@ -83,7 +85,7 @@ def _announce(settings: Settings, rasa_port: int) -> None:
     mail = (
         f"mail gateway on {settings.imap_host}"
         if settings.mail_configured
-        else "mail gateway: not started (set PRIVACYDESK_IMAP_HOST, _IMAP_USER and _IMAP_PASSWORD to enable it)"
+        else "mail gateway: not started (set PRIVACYDESK_IMAP_HOST, _IMAP_USER and _IMAP_PASSWORD)"
     )
     _say(
         "\n".join(

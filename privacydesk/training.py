@@ -52,23 +52,33 @@ def train(*, force: bool = False) -> Path:
     """Return the model for the current inputs, training it only if it is not cached."""
     target = cached_model()
     if target.exists() and not force:
-        print(f"==> model up to date ({target.name}, inputs unchanged): not retraining", flush=True)
+        print(
+            f"==> model up to date ({target.name}, inputs unchanged): not retraining",
+            file=sys.stderr,
+            flush=True,
+        )
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    print(f"==> training the Rasa model ({target.name}); this takes a minute", flush=True)
+    print(f"==> training the Rasa model ({target.name}); this takes a minute", file=sys.stderr, flush=True)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="privacydesk-train-") as out:
         command = [
             str(paths.rasa_executable()),
             "train",
-            "--config", str(paths.CONFIG),
-            "--domain", str(paths.DOMAIN),
-            "--data", *(str(p) for p in paths.TRAINING_DATA),
-            "--out", out,
-            "--fixed-model-name", "model",
+            "--config",
+            str(paths.CONFIG),
+            "--domain",
+            str(paths.DOMAIN),
+            "--data",
+            *(str(p) for p in paths.TRAINING_DATA),
+            "--out",
+            out,
+            "--fixed-model-name",
+            "model",
         ]
-        # Rasa prints its own progress (epochs, components); we pass it through as it comes.
-        result = subprocess.run(command, cwd=paths.ROOT, env=rasa_env(), check=False)
+        # Rasa prints its own progress (components, trackers); it goes to stderr as it comes, so that
+        # commands whose stdout is data (classify) stay clean.
+        result = subprocess.run(command, cwd=paths.ROOT, env=rasa_env(), check=False, stdout=sys.stderr)
         if result.returncode != 0:
             raise SystemExit(f"rasa train failed with exit status {result.returncode}")
         produced = Path(out) / "model.tar.gz"
@@ -76,7 +86,7 @@ def train(*, force: bool = False) -> Path:
         partial = target.with_suffix(".partial")
         shutil.copyfile(produced, partial)
         partial.replace(target)
-    print(f"==> trained in {time.monotonic() - started:.0f} s: {target}", flush=True)
+    print(f"==> trained in {time.monotonic() - started:.0f} s: {target}", file=sys.stderr, flush=True)
     return target
 
 
@@ -89,10 +99,14 @@ def validate() -> None:
     """`rasa data validate`: fails on errors and on every warning but the one above."""
     command = [
         str(paths.rasa_executable()),
-        "data", "validate",
-        "--config", str(paths.CONFIG),
-        "--domain", str(paths.DOMAIN),
-        "--data", *(str(p) for p in paths.TRAINING_DATA),
+        "data",
+        "validate",
+        "--config",
+        str(paths.CONFIG),
+        "--domain",
+        str(paths.DOMAIN),
+        "--data",
+        *(str(p) for p in paths.TRAINING_DATA),
     ]
     result = subprocess.run(
         command, cwd=paths.ROOT, env=rasa_env(), check=False, capture_output=True, text=True

@@ -26,7 +26,7 @@ def postgres_server() -> str:
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-    except Exception as error:  # noqa: BLE001 - the message is the point
+    except Exception as error:
         pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is not reachable: {error}")
     finally:
         engine.dispose()

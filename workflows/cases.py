@@ -45,7 +45,7 @@ def next_reference(session: Session, year: int) -> str:
         update(ReferenceCounter)
         .where(col(ReferenceCounter.year) == year)
         .values(last=ReferenceCounter.last + 1)
-        .returning(ReferenceCounter.last)
+        .returning(col(ReferenceCounter.last))
     ).scalar_one_or_none()
     if bumped is None:
         session.add(ReferenceCounter(year=year, last=1))

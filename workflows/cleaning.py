@@ -13,7 +13,8 @@ _QUOTE_HEADERS = re.compile(
     r"""^\s*(
         On\s.{0,200}\swrote:\s*$
       | Den\s.{0,200}\sskrev\s?.{0,80}:\s*$
-      | -{2,}\s*(Original\s+Message|Ursprungligt\s+meddelande|Forwarded\s+message|Vidarebefordrat\s+meddelande)\s*-{2,}
+      | -{2,}\s*(Original\s+Message|Ursprungligt\s+meddelande
+                |Forwarded\s+message|Vidarebefordrat\s+meddelande)\s*-{2,}
       | (From|Från):\s.+$
       | _{10,}\s*$
     )""",

@@ -15,7 +15,9 @@ def request_handoff(
 ) -> Handoff:
     """Record the hand-off; an open one for the same conversation is reused, never doubled."""
     open_one = session.exec(
-        select(Handoff).where(Handoff.conversation_id == conversation_id).where(col(Handoff.resolved_at).is_(None))
+        select(Handoff)
+        .where(Handoff.conversation_id == conversation_id)
+        .where(col(Handoff.resolved_at).is_(None))
     ).first()
     if open_one:
         return open_one
@@ -23,7 +25,10 @@ def request_handoff(
         select(Case).where(Case.conversation_id == conversation_id).order_by(col(Case.id).desc())
     ).first()
     handoff = Handoff(
-        conversation_id=conversation_id, channel=channel, language=language, reason=reason,
+        conversation_id=conversation_id,
+        channel=channel,
+        language=language,
+        reason=reason,
         case_reference=case.reference if case else None,
     )
     if case:
@@ -33,14 +38,19 @@ def request_handoff(
     session.add(handoff)
     session.flush()
     audit.append(
-        session, actor="assistant", action="conversation.handed_off",
-        case_reference=handoff.case_reference, detail={"reason": reason, "channel": channel.value},
+        session,
+        actor="assistant",
+        action="conversation.handed_off",
+        case_reference=handoff.case_reference,
+        detail={"reason": reason, "channel": channel.value},
     )
     return handoff
 
 
 def open_handoffs(session: Session) -> list[Handoff]:
-    return list(session.exec(select(Handoff).where(col(Handoff.resolved_at).is_(None)).order_by(col(Handoff.id))))
+    return list(
+        session.exec(select(Handoff).where(col(Handoff.resolved_at).is_(None)).order_by(col(Handoff.id)))
+    )
 
 
 def resolve_handoff(session: Session, handoff_id: int, *, agent: str) -> Handoff:
@@ -52,7 +62,10 @@ def resolve_handoff(session: Session, handoff_id: int, *, agent: str) -> Handoff
         handoff.resolved_by = agent
         session.add(handoff)
         audit.append(
-            session, actor=agent, action="conversation.handed_back",
-            case_reference=handoff.case_reference, detail={"handoff": handoff_id},
+            session,
+            actor=agent,
+            action="conversation.handed_back",
+            case_reference=handoff.case_reference,
+            detail={"handoff": handoff_id},
         )
     return handoff

@@ -39,7 +39,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
         running.start(services.action_service(port=action_port, env=env, log=tmp / "actions.log"))
         running.start(
             services.rasa_service(
-                model, port=rasa_port, action_url=action_url, tracker_db=tmp / "tracker.db",
+                model,
+                port=rasa_port,
+                action_url=action_url,
+                tracker_db=tmp / "tracker.db",
                 log=tmp / "rasa.log",
             )
         )

@@ -36,8 +36,13 @@ def stored_case(stack: RunningStack, reference: str) -> Case:
     ("language", "opening", "name_prompt", "number_prompt", "confirmation"),
     [
         ("sv", "Hej, jag vill ha ett registerutdrag", "Vad heter du", "personnummer", "ärendenummer"),
-        ("en", "Hi, I would like a copy of all the personal data you hold about me", "full name",
-         "personal identity number", "case reference"),
+        (
+            "en",
+            "Hi, I would like a copy of all the personal data you hold about me",
+            "full name",
+            "personal identity number",
+            "case reference",
+        ),
     ],
 )
 def test_access_request_opens_a_case_with_reference_and_d1(

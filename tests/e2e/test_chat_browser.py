@@ -23,13 +23,21 @@ pytestmark = [pytest.mark.rasa, pytest.mark.browser]
 def browser() -> Iterator[WebDriver]:
     chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
     if not chromium or not driver:
-        pytest.fail("Debian's chromium and chromium-driver are needed: apt-get install chromium chromium-driver")
+        pytest.fail(
+            "Debian's chromium and chromium-driver are needed: apt-get install chromium chromium-driver"
+        )
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
     profile = tempfile.mkdtemp(prefix="privacydesk-chromium-")
     for flag in (
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
         f"--user-data-dir={profile}",
     ):
         options.add_argument(flag)

@@ -16,7 +16,11 @@ pytestmark = pytest.mark.rasa
 def classify(lines: list[str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(paths.VENV_BIN / "privacydesk"), "classify", *args],
-        input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=600, check=False,
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
 
 
@@ -36,8 +40,9 @@ def test_classify_writes_one_line_per_input_in_order(stack: RunningStack) -> Non
 
 
 def test_bad_lines_get_an_error_in_place_and_a_failing_status(stack: RunningStack) -> None:
-    result = classify(['{"id": 1, "text": "radera mig"}', "not json", '{"text": "no id"}'],
-                      "--rasa-url", stack.rasa_url)
+    result = classify(
+        ['{"id": 1, "text": "radera mig"}', "not json", '{"text": "no id"}'], "--rasa-url", stack.rasa_url
+    )
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert result.returncode == 1
     assert out[0]["request_type"] == "erasure"

@@ -15,19 +15,32 @@ pytestmark = pytest.mark.rasa
 
 def test_rasa_test_stories_pass(stack: RunningStack) -> None:
     env = rasa_env()
-    env.update({"PRIVACYDESK_ACTION_URL": stack.action_url, "PRIVACYDESK_TRACKER_DB": str(stack.logs / "t.db")})
+    env.update(
+        {"PRIVACYDESK_ACTION_URL": stack.action_url, "PRIVACYDESK_TRACKER_DB": str(stack.logs / "t.db")}
+    )
     out = stack.logs / "rasa-test"
     result = subprocess.run(
         [
-            str(paths.rasa_executable()), "test", "core",
-            "--model", str(stack.model),
-            "--stories", str(paths.ROOT / "tests" / "rasa"),
-            "--endpoints", str(paths.ENDPOINTS),
-            "--out", str(out),
+            str(paths.rasa_executable()),
+            "test",
+            "core",
+            "--model",
+            str(stack.model),
+            "--stories",
+            str(paths.ROOT / "tests" / "rasa"),
+            "--endpoints",
+            str(paths.ENDPOINTS),
+            "--out",
+            str(out),
             "--fail-on-prediction-errors",
         ],
-        cwd=paths.ROOT, env=env, capture_output=True, text=True, timeout=900, check=False,
+        cwd=paths.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
     )
-    failed = (out / "failed_test_stories.yml")
+    failed = out / "failed_test_stories.yml"
     detail = failed.read_text() if failed.exists() else result.stdout[-3000:] + result.stderr[-3000:]
     assert result.returncode == 0, detail

@@ -15,7 +15,10 @@ def test_quoted_reply_and_signature_are_removed() -> None:
 
 
 def test_english_client_quote_header_and_inline_quotes() -> None:
-    body = "> old text about invoices\nPlease stop sending me offers.\n\nOn Mon, 3 Mar 2025, KomTeknik wrote:\n> x"
+    body = (
+        "> old text about invoices\nPlease stop sending me offers.\n\n"
+        "On Mon, 3 Mar 2025, KomTeknik wrote:\n> x"
+    )
     assert text_for_classification(body) == "Please stop sending me offers."
 
 
