@@ -128,3 +128,44 @@ class Handoff(SQLModel, table=True):
     requested_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     resolved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     resolved_by: str | None = None
+
+
+class OutboxStatus(enum.StrEnum):
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"  # gave up after the last retry; an agent must look
+
+
+class OutboxMessage(SQLModel, table=True):
+    """Every outgoing e-mail, stored before it is sent (the sender delivers; a crash loses nothing).
+
+    ``dedupe_key`` makes enqueueing idempotent: a notice enqueued twice (a retried sweep, a re-delivered
+    e-mail) is stored once.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key", name="uq_outbox_dedupe_key"),
+        Index("ix_outbox_status_next", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str
+    kind: str  # reply, notice.escalation, notice.breach, notice.reminder, agent_answer, ...
+    case_reference: str | None = Field(default=None, index=True)
+    to_address: str
+    subject: str
+    body_text: str
+    # Threading (RFC 5322): our Message-ID and the customer's, when this answers an e-mail.
+    message_id: str
+    in_reply_to: str | None = None
+    references: str | None = None
+    attachment_name: str | None = None
+    attachment_type: str | None = None
+    attachment_data: bytes | None = None
+    status: OutboxStatus = OutboxStatus.pending
+    attempts: int = 0
+    last_error: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
