@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     deadline.add_argument("--extended", action="store_true", help="D3: with the two-month extension")
 
     sub.add_parser("scheduler", help="run the deadline scheduler")
+    bench = sub.add_parser("bench", help="run benchmarks and write docs/benchmarks.md")
+    bench.add_argument("names", nargs="*", metavar="NAME", help="which benchmarks (default: all)")
 
     args = parser.parse_args(argv)
     if args.command == "deadline":
@@ -66,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         from privacydesk import supervisor
 
         return supervisor.run()
+    if args.command == "bench":
+        from privacydesk import bench as bench_module
+
+        return bench_module.run(args.names)
     if args.command == "scheduler":
         from workflows import scheduler
 

@@ -8,6 +8,7 @@ so unchanged inputs are never retrained and any change is.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import subprocess
@@ -39,8 +40,6 @@ def cached_model() -> Path:
 
 def rasa_env() -> dict[str, str]:
     """Environment for Rasa's processes: our custom NLU component is importable as `bot.components`."""
-    import os
-
     env = dict(os.environ)
     env["PYTHONPATH"] = str(paths.ROOT)
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
@@ -83,7 +82,8 @@ def train(*, force: bool = False) -> Path:
             raise SystemExit(f"rasa train failed with exit status {result.returncode}")
         produced = Path(out) / "model.tar.gz"
         # Move into place atomically: a crash never leaves a half-written model under the cache name.
-        partial = target.with_suffix(".partial")
+        # (a name of its own per process: two trainings of the same inputs may race).
+        partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
         shutil.copyfile(produced, partial)
         partial.replace(target)
     print(f"==> trained in {time.monotonic() - started:.0f} s: {target}", file=sys.stderr, flush=True)

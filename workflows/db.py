@@ -72,4 +72,5 @@ def alembic_config(url: str | None = None) -> Config:
 
 def migrate(url: str | None = None) -> None:
     """Bring the database to the newest schema (``make run`` and ``make test`` call this)."""
-    command.upgrade(alembic_config(url), "head")
+    # "heads": parallel branches of migrations (merged later) still all apply.
+    command.upgrade(alembic_config(url), "heads")

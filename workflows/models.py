@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from workflows.types import UTCDateTime, utcnow
@@ -75,6 +76,11 @@ class Case(CaseBase, table=True):
     # §0: the signed written request is asked for and recorded, never required.
     signed_request: str = "requested"
     scope: str | None = None
+    # What the request type needs beyond identity (domain.md §3), e.g. {"wrong": ..., "correct": ...}
+    # for rectification or {"channels": [...]} for consent withdrawal.
+    details: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
     needs_human: bool = False
     # 0 none, 1 near its deadline, 2 past it (set by the scheduler's sweep).
     escalation_level: int = 0

@@ -1,0 +1,1 @@
+"""Benchmark modules for ``privacydesk bench``: each has ``TITLE`` and ``run() -> str`` (Markdown)."""
