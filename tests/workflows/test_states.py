@@ -30,7 +30,7 @@ def test_happy_path_and_closing(settings: Settings) -> None:
         assert case.closed_at is not None
         moves = [e.detail for e in session.exec(select(AuditEvent).where(AuditEvent.action == "case.status"))]
         assert len(moves) == 3 and '"to": "responded"' in moves[-1]
-        with pytest.raises(IllegalTransition, match="cannot go from responded to in_progress.*closed"):
+        with pytest.raises(IllegalTransition, match=r"cannot go from responded to in_progress.*closed"):
             transition(session, case, CaseStatus.in_progress, actor="agent:anna")
 
 
