@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+from urllib.parse import urlparse
 
 from privacydesk import paths
 from privacydesk.training import rasa_env
@@ -116,10 +117,56 @@ def our_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def rasa_service(model: Path, *, port: int, action_url: str, tracker_db: Path, log: Path | None) -> Service:
-    tracker_db.parent.mkdir(parents=True, exist_ok=True)
+def rasa_store_env(
+    *, tracker_db: Path, tracker_url: str | None, lock_store_url: str | None
+) -> dict[str, str]:
+    """The variables bot/endpoints.yml reads: tracker store (SQLite or PostgreSQL) and lock store."""
+    env: dict[str, str] = {}
+    if tracker_url:
+        if not tracker_url.startswith(("postgresql://", "postgres://")):
+            raise ServiceError(
+                f"Rasa's tracker store URL must be postgresql://…, not {tracker_url.split(':')[0]}"
+            )
+        env |= {"PRIVACYDESK_TRACKER_DIALECT": "postgresql", "PRIVACYDESK_TRACKER_HOST": tracker_url}
+        env["PRIVACYDESK_TRACKER_DB"] = tracker_url.rsplit("/", 1)[-1]
+    else:
+        tracker_db.parent.mkdir(parents=True, exist_ok=True)
+        env |= {"PRIVACYDESK_TRACKER_DIALECT": "sqlite", "PRIVACYDESK_TRACKER_HOST": ""}
+        env["PRIVACYDESK_TRACKER_DB"] = str(tracker_db)
+    if lock_store_url:
+        redis = urlparse(lock_store_url)
+        if redis.scheme != "redis" or not redis.hostname:
+            raise ServiceError("the lock store URL must look like redis://host:port/db")
+        env |= {
+            "PRIVACYDESK_LOCK_STORE": "redis",
+            "PRIVACYDESK_REDIS_HOST": redis.hostname,
+            "PRIVACYDESK_REDIS_PORT": str(redis.port or 6379),
+            "PRIVACYDESK_REDIS_DB": (redis.path.strip("/") or "1"),
+        }
+    else:
+        env |= {
+            "PRIVACYDESK_LOCK_STORE": "in_memory",
+            "PRIVACYDESK_REDIS_HOST": "",
+            "PRIVACYDESK_REDIS_PORT": "0",
+            "PRIVACYDESK_REDIS_DB": "0",
+        }
+    return env
+
+
+def rasa_service(
+    model: Path,
+    *,
+    port: int,
+    action_url: str,
+    tracker_db: Path,
+    log: Path | None,
+    tracker_url: str | None = None,
+    lock_store_url: str | None = None,
+    name: str = "rasa",
+) -> Service:
     env = rasa_env()
-    env.update({"PRIVACYDESK_ACTION_URL": action_url, "PRIVACYDESK_TRACKER_DB": str(tracker_db)})
+    env["PRIVACYDESK_ACTION_URL"] = action_url
+    env |= rasa_store_env(tracker_db=tracker_db, tracker_url=tracker_url, lock_store_url=lock_store_url)
     command = [
         str(paths.rasa_executable()),
         "run",
@@ -135,7 +182,7 @@ def rasa_service(model: Path, *, port: int, action_url: str, tracker_db: Path, l
         "--interface",
         "127.0.0.1",
     ]
-    return Service("rasa", command, f"http://127.0.0.1:{port}/status", env, log)
+    return Service(name, command, f"http://127.0.0.1:{port}/status", env, log)
 
 
 def action_service(*, port: int, env: dict[str, str], log: Path | None) -> Service:

@@ -42,6 +42,8 @@ def run() -> int:
                 action_url=f"http://127.0.0.1:{settings.action_port}/webhook",
                 tracker_db=settings.var_dir / "tracker.db",
                 log=None,
+                tracker_url=settings.rasa_tracker_url,
+                lock_store_url=settings.rasa_lock_store_url,
             ),
             say=_say,
         )

@@ -44,6 +44,8 @@ def rasa_env() -> dict[str, str]:
     env["PYTHONPATH"] = str(paths.ROOT)
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # No telemetry or crash reports: this machine must not call home, and nothing personal may leave it.
+    env["RASA_TELEMETRY_ENABLED"] = "false"
     return env
 
 

@@ -26,8 +26,19 @@ class Settings(BaseSettings):
     # counting them as non-working is a configuration decision (open point §9).
     eves_as_holidays: bool = False
     escalate_working_days: int = 5
+    # Issue #4: where the sweep's escalations (near the deadline) and breaches (past it) go.
+    agents_mailbox: str = "dataskydd-agenter@komteknik.example"
+    managers_mailbox: str = "dataskydd-chefer@komteknik.example"
+    # Policy (domain.md §0): transcripts and attachments are kept one year after the case closed.
+    retention_days: int = 365
+    # `privacydesk run` seeds the fictitious demo customers (workflows/register.py); off in production.
+    seed_demo_customers: bool = True
 
     rasa_url: str = "http://localhost:5005"
+    # Rasa's tracker store: a SQLite file under var/ unless this is a postgresql:// URL.
+    rasa_tracker_url: str | None = None
+    # Rasa's lock store: Redis (redis://host:port/db) when several Rasa servers share the load.
+    rasa_lock_store_url: str | None = None
     action_port: int = 5055
     console_host: str = "127.0.0.1"
     console_port: int = 8000

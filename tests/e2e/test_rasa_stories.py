@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from privacydesk import paths
+from privacydesk import paths, services
 from privacydesk.training import rasa_env
 from tests.e2e.conftest import RunningStack
 
@@ -16,7 +16,10 @@ pytestmark = pytest.mark.rasa
 def test_rasa_test_stories_pass(stack: RunningStack) -> None:
     env = rasa_env()
     env.update(
-        {"PRIVACYDESK_ACTION_URL": stack.action_url, "PRIVACYDESK_TRACKER_DB": str(stack.logs / "t.db")}
+        {
+            "PRIVACYDESK_ACTION_URL": stack.action_url,
+            **services.rasa_store_env(tracker_db=stack.logs / "t.db", tracker_url=None, lock_store_url=None),
+        }
     )
     out = stack.logs / "rasa-test"
     result = subprocess.run(
