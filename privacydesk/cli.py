@@ -36,7 +36,13 @@ def main(argv: list[str] | None = None) -> int:
     deadline.add_argument("dates", nargs="+", metavar="DATE", help="receipt date, YYYY-MM-DD")
     deadline.add_argument("--extended", action="store_true", help="D3: with the two-month extension")
 
-    sub.add_parser("scheduler", help="run the deadline scheduler")
+    sched = sub.add_parser("scheduler", help="run the deadline scheduler")
+    sched.add_argument("--once", action="store_true", help="one sweep (and retention), then exit")
+    audit_cmd = sub.add_parser("audit", help="the audit trail")
+    audit_sub = audit_cmd.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="check the hash chain; exit 1 naming each broken row")
+    actions = sub.add_parser("actions", help="run the rasa-sdk action server (logs redacted)")
+    actions.add_argument("--port", type=int, default=None, help="default: PRIVACYDESK_ACTION_PORT or 5055")
     bench = sub.add_parser("bench", help="run benchmarks and write docs/benchmarks.md")
     bench.add_argument("names", nargs="*", metavar="NAME", help="which benchmarks (default: all)")
 
@@ -72,11 +78,23 @@ def main(argv: list[str] | None = None) -> int:
         from privacydesk import bench as bench_module
 
         return bench_module.run(args.names)
+    if args.command == "actions":
+        from privacydesk import action_server
+
+        action_server.serve(args.port or get_settings().action_port)
+        return 0
     if args.command == "scheduler":
+        from privacydesk.logs import setup_logging
         from workflows import scheduler
 
+        setup_logging()
+        if args.once:
+            scheduler.run_once(get_settings())
+            return 0
         scheduler.run_forever(get_settings())
         return 0
+    if args.command == "audit":
+        return _audit_verify()
     parser.error(f"unknown command {args.command}")
     return 2
 
@@ -134,6 +152,22 @@ def _cases_list(*, as_json: bool) -> int:
             f"{row['reference']}  {row['request_type']:<18} {row['status']:<17} {row['channel']:<5} "
             f"{row['language']}  received {row['received_at'][:16]}  due {row['due_date']}"
         )
+    return 0
+
+
+def _audit_verify() -> int:
+    from workflows import audit
+    from workflows.db import migrate, session_scope
+
+    migrate()
+    with session_scope() as session:
+        count, breaks = audit.verify_stored(session)
+    for broken in breaks:
+        print(f"audit event id {broken.event_id}: {broken.reason}")
+    if breaks:
+        print(f"audit chain BROKEN: {len(breaks)} problem(s) in {count} events", file=sys.stderr)
+        return 1
+    print(f"audit chain intact: {count} events")
     return 0
 
 

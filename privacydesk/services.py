@@ -186,7 +186,7 @@ def rasa_service(
 
 
 def action_service(*, port: int, env: dict[str, str], log: Path | None) -> Service:
-    command = [str(paths.VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    command = [str(paths.VENV_BIN / "privacydesk"), "actions", "--port", str(port)]
     return Service("actions", command, f"http://127.0.0.1:{port}/health", env, log, startup_seconds=60)
 
 
