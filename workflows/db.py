@@ -28,13 +28,17 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 def get_engine(url: str | None = None) -> Engine:
     url = url or get_settings().database_url
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        _ensure_sqlite_folder(url)
         engine = create_engine(url, connect_args={"timeout": 30, "isolation_level": None})
         _serialise_sqlite_writes(engine)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    path = url.split("///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _serialise_sqlite_writes(engine: Engine) -> None:
@@ -73,4 +77,7 @@ def alembic_config(url: str | None = None) -> Config:
 def migrate(url: str | None = None) -> None:
     """Bring the database to the newest schema (``make run`` and ``make test`` call this)."""
     # "heads": parallel branches of migrations (merged later) still all apply.
+    url = url or get_settings().database_url
+    if url.startswith("sqlite"):
+        _ensure_sqlite_folder(url)
     command.upgrade(alembic_config(url), "heads")
