@@ -83,7 +83,8 @@ def mail_service(env: dict[str, str]) -> services.Service:
 
 
 def _announce(settings: Settings, rasa_port: int) -> None:
-    console = f"http://{settings.console_host}:{settings.console_port}"
+    host = "localhost" if settings.console_host in ("127.0.0.1", "0.0.0.0") else settings.console_host  # noqa: S104
+    console = f"http://{host}:{settings.console_port}"
     mail = (
         f"mail gateway on {settings.imap_host}"
         if settings.mail_configured
