@@ -6,16 +6,22 @@ reaches the bot is checked here first (length, control characters) and the answe
 
 from __future__ import annotations
 
+import hmac
 import re
 from pathlib import Path
 from typing import Any
 
 import httpx
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from console import staff
+from workflows import deadlines
+from workflows.cases import CaseError, get_case
+from workflows.db import session_scope
+from workflows.handoff import resolve_handoff
+from workflows.request_form import request_form_pdf
 from workflows.settings import Settings, get_settings
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -31,6 +37,10 @@ class ChatIn(BaseModel):
 class ChatButton(BaseModel):
     title: str
     payload: str
+
+
+class ResolveIn(BaseModel):
+    agent: str = Field(min_length=1, max_length=100)
 
 
 class ChatOut(BaseModel):
@@ -69,9 +79,57 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise HTTPException(413, f"the message is longer than {settings.chat_max_chars} characters")
         return await _ask_rasa(settings, message.sender, text)
 
+    @app.get("/forms/{reference}.pdf")
+    def request_form(reference: str, token: str = "") -> Response:
+        """The pre-filled request form (§0), only with the case's unguessable token (else 404)."""
+        with session_scope(settings.database_url) as session:
+            try:
+                case = get_case(session, reference)
+            except CaseError:
+                raise HTTPException(404) from None
+            expected = (case.details or {}).get("form_token")
+            if not isinstance(expected, str) or not hmac.compare_digest(expected, token):
+                raise HTTPException(404)
+            pdf = request_form_pdf(
+                reference=case.reference,
+                request_type=case.request_type.value,
+                language=case.language,
+                received=deadlines.receipt_date(case.received_at, settings.timezone),
+                full_name=case.subject_name,
+            )
+        headers = {"Content-Disposition": f'inline; filename="{reference}.pdf"', "Cache-Control": "no-store"}
+        return Response(pdf, media_type="application/pdf", headers=headers)
+
+    @app.post("/api/handoffs/{handoff_id}/resolve")
+    async def resolve(handoff_id: int, body: ResolveIn) -> dict[str, Any]:
+        """An agent hands the conversation back: recorded, then Rasa's own `resume` event."""
+        with session_scope(settings.database_url) as session:
+            try:
+                handoff = resolve_handoff(session, handoff_id, agent=body.agent)
+            except LookupError:
+                raise HTTPException(404, f"no hand-off {handoff_id}") from None
+            conversation = handoff.conversation_id
+        try:
+            async with httpx.AsyncClient(base_url=settings.rasa_url, timeout=30) as client:
+                response = await client.post(
+                    f"/conversations/{conversation}/tracker/events", json=[{"event": "resume"}]
+                )
+                response.raise_for_status()
+        except httpx.HTTPError as error:
+            # Recorded as resolved; resolving again is a no-op that retries the resume.
+            raise HTTPException(503, "resolved, but Rasa did not take the resume event; try again") from error
+        return {"id": handoff_id, "conversation_id": conversation, "resumed": True}
+
     @app.get("/", response_class=HTMLResponse)
     def cases_page(request: Request) -> str:
         return staff.render_case_list(settings)
+
+    @app.get("/cases/{reference}", response_class=HTMLResponse)
+    def case_page(reference: str) -> str:
+        page = staff.render_case(settings, reference)
+        if page is None:
+            raise HTTPException(404, f"no case {reference}")
+        return page
 
     return app
 

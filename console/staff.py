@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import quote
 
+from console import case_page
 from workflows.cases import list_cases
 from workflows.db import session_scope
 from workflows.settings import Settings
@@ -11,10 +13,14 @@ from workflows.settings import Settings
 
 def render_case_list(settings: Settings) -> str:
     with session_scope(settings.database_url) as session:
-        cases = sorted(list_cases(session), key=lambda c: (not c.needs_human, c.due_date))
+        # Issue #4: escalated (near the deadline) and breached (past it) cases go to the top.
+        cases = sorted(
+            list_cases(session), key=lambda c: (-c.escalation_level, not c.needs_human, c.due_date)
+        )
     rows = "\n".join(
         "<tr>"
-        f"<td>{escape(c.reference)}</td><td>{escape(c.request_type.value)}</td>"
+        f'<td><a href="/cases/{quote(c.reference)}">{escape(c.reference)}</a></td>'
+        f"<td>{escape(c.request_type.value)}</td>"
         f"<td>{escape(c.status.value)}</td><td>{escape(c.channel.value)}</td><td>{escape(c.language)}</td>"
         f"<td>{c.received_at:%Y-%m-%d %H:%M} UTC</td><td>{c.due_date.isoformat()}</td>"
         f"<td>{'⚑ ' + escape('needs a person') if c.needs_human else ''}</td>"
@@ -32,3 +38,8 @@ def render_case_list(settings: Settings) -> str:
 <th>Received</th><th>Due (D1)</th><th></th></tr></thead><tbody>
 {rows}
 </tbody></table>{empty}</main></body></html>"""
+
+
+def render_case(settings: Settings, reference: str, *, viewer: str = "console") -> str | None:
+    """One case for staff, identity numbers masked (R-F4); the viewing itself is audited (issue #4)."""
+    return case_page.render(settings, reference, viewer=viewer)

@@ -38,11 +38,19 @@ def main(argv: list[str] | None = None) -> int:
 
     sched = sub.add_parser("scheduler", help="run the deadline scheduler")
     sched.add_argument("--once", action="store_true", help="one sweep (and retention), then exit")
+    mail = sub.add_parser("mail-gateway", help="the e-mail channel: IMAP in, the bot, SMTP out")
+    mail.add_argument("--once", action="store_true", help="process what is waiting, send the outbox, exit")
     audit_cmd = sub.add_parser("audit", help="the audit trail")
     audit_sub = audit_cmd.add_subparsers(dest="audit_command", required=True)
     audit_sub.add_parser("verify", help="check the hash chain; exit 1 naming each broken row")
     actions = sub.add_parser("actions", help="run the rasa-sdk action server (logs redacted)")
     actions.add_argument("--port", type=int, default=None, help="default: PRIVACYDESK_ACTION_PORT or 5055")
+    nlu = sub.add_parser("nlu", help="measure the NLU model")
+    nlu_sub = nlu.add_subparsers(dest="nlu_command", required=True)
+    evaluate = nlu_sub.add_parser("evaluate", help="per-type P/R/F1, macro-F1, confusion matrix")
+    evaluate.add_argument("--data", help="YAML list of {id, text, label, lang, subject?} items")
+    evaluate.add_argument("--cross-validate", type=int, metavar="K", help="K-fold CV on nlu/ (K models)")
+    evaluate.add_argument("--rasa-url", help="score --data with this running Rasa server")
     bench = sub.add_parser("bench", help="run benchmarks and write docs/benchmarks.md")
     bench.add_argument("names", nargs="*", metavar="NAME", help="which benchmarks (default: all)")
 
@@ -74,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
         from privacydesk import supervisor
 
         return supervisor.run()
+    if args.command == "nlu":
+        from privacydesk import evaluate as evaluate_module
+
+        return evaluate_module.run(args.data, args.cross_validate, args.rasa_url)
     if args.command == "bench":
         from privacydesk import bench as bench_module
 
@@ -93,6 +105,14 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         scheduler.run_forever(get_settings())
         return 0
+    if args.command == "mail-gateway":
+        from mail_gateway import gateway
+        from privacydesk.logs import setup_logging
+        from workflows.db import migrate
+
+        setup_logging()
+        migrate()
+        return gateway.run(get_settings(), once=args.once)
     if args.command == "audit":
         return _audit_verify()
     parser.error(f"unknown command {args.command}")

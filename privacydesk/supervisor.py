@@ -21,6 +21,8 @@ def run() -> int:
     settings = get_settings()
     _say("==> migrating the database")
     migrate()
+    if settings.seed_demo_customers:
+        _seed_demo_customers()
     model = training.train()
     stack = services.Stack()
     stopping = False
@@ -70,6 +72,17 @@ def run() -> int:
     finally:
         _say("==> stopping every process started")
         stack.stop()
+
+
+def _seed_demo_customers() -> None:
+    # Issue #4: the demo customer register (fictitious people, workflows/register.py); idempotent.
+    from workflows.db import session_scope
+    from workflows.register import seed_demo_customers
+
+    with session_scope() as session:
+        added = seed_demo_customers(session)
+    if added:
+        _say(f"==> seeded {added} fictitious demo customers (PRIVACYDESK_SEED_DEMO_CUSTOMERS=false to skip)")
 
 
 def scheduler_service(env: dict[str, str]) -> services.Service:

@@ -76,7 +76,7 @@ def alembic_config(url: str | None = None) -> Config:
 
 def migrate(url: str | None = None) -> None:
     """Bring the database to the newest schema (``make run`` and ``make test`` call this)."""
-    # "heads": parallel branches of migrations (merged later) still all apply.
+    # "heads": a branch of migrations not yet merged (two features at once) still applies in full.
     url = url or get_settings().database_url
     if url.startswith("sqlite"):
         _ensure_sqlite_folder(url)

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     managers_mailbox: str = "dataskydd-chefer@komteknik.example"
     # Policy (domain.md §0): transcripts and attachments are kept one year after the case closed.
     retention_days: int = 365
+    # The sweep takes at most this many rows per step in one transaction; the next sweep takes the rest.
+    sweep_batch: int = 500
     # `privacydesk run` seeds the fictitious demo customers (workflows/register.py); off in production.
     seed_demo_customers: bool = True
 
@@ -64,6 +66,16 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_tls: str = "starttls"
     mail_from: str | None = None
+    # Mail gateway (issue #5): a case keeps PDF/JPEG/PNG attachments up to this size; others are kept
+    # unopened. Loop protection: at most this many replies per correspondent an hour (RFC 3834 §2).
+    mail_attachment_max_bytes: int = 10_000_000
+    mail_replies_per_hour: int = 10
+    mail_batch_size: int = 100
+    mail_workers: int = 4
+    mail_poll_seconds: float = 30.0
+    # RFC 2177: servers may drop an IDLE after 30 minutes; re-issue well before.
+    mail_idle_seconds: float = 25 * 60
+    mail_processed_flag: str = "$PrivacyDeskProcessed"
 
     @property
     def mail_configured(self) -> bool:

@@ -34,8 +34,12 @@ WORD = re.compile(r"[a-zåäöéü']+", re.IGNORECASE)
 
 def detect_language(text: str) -> Optional[str]:
     """'sv', 'en', or None when the text gives no clear evidence."""
-    words = WORD.findall(text.lower())
-    sv = sum(1 for w in words if w in SWEDISH) + 2 * sum(1 for w in words if re.search("[åäö]", w))
+    written = WORD.findall(text)
+    words = [w.lower() for w in written]
+    # å/ä/ö count only in lower-case words: a capitalised one is usually a name ("Göteborg", "KomTeknik
+    # Företag AB"), which an English speaker writes too.
+    marked = sum(1 for w in written if w[:1].islower() and re.search("[åäö]", w))
+    sv = sum(1 for w in words if w in SWEDISH) + 2 * marked
     en = sum(1 for w in words if w in ENGLISH)
     if sv == en:
         return None

@@ -62,18 +62,52 @@ def send(browser: WebDriver, text: str) -> str:
     return "\n".join(bot_messages(browser)[seen:])
 
 
+def click_choice(browser: WebDriver, title: str) -> str:
+    seen = len(bot_messages(browser))
+    buttons = [
+        b for b in browser.find_elements(By.CSS_SELECTOR, "#log li.bot button.choice") if b.text == title
+    ]
+    assert buttons, f"no button {title!r}"
+    buttons[-1].click()
+    WebDriverWait(browser, 60).until(lambda b: len(bot_messages(b)) > seen)
+    return "\n".join(bot_messages(browser)[seen:])
+
+
 def test_access_request_from_the_chat_page(stack: RunningStack, browser: WebDriver) -> None:
     browser.get(f"{stack.console_url}/chat")
-    assert "Vad heter du" in send(browser, "Hej, jag vill ha ett registerutdrag")
-    assert "personnummer" in send(browser, "Maja Lindgren")
-    answer = send(browser, "811218-9876")
-    reference = re.search(r"DSR-\d{4}-\d{6}", answer)
-    assert reference and "svarar senast" in answer, answer
+    # R-T6: the reference and D1 come at once, then the questions.
+    first = send(browser, "Hej, jag vill ha ett registerutdrag")
+    reference = re.search(r"DSR-\d{4}-\d{6}", first)
+    assert reference and "svarar senast" in first and "Vad heter du" in first, first
+    assert "folkbokföringsadress" in send(browser, "Maja Lindgren, 811218-9876")
+    assert "telefonnummer" in send(browser, "Storgatan 12, 411 38 Göteborg")
+    assert "kundnummer" in send(browser, "maja.lindgren@example.se")
+    assert "bolag" in click_choice(browser, "Vet inte")
+    assert "Vilka uppgifter" in send(browser, "KomTeknik Mobil AB")
+    assert "post" in click_choice(browser, "Alla uppgifter")
+    assert "formulär" in click_choice(browser, "Post")
+    answer = click_choice(browser, "Nej")
+    assert reference.group() in answer and "svarar senast" in answer, answer
     browser.save_screenshot(str(stack.logs / "chat.png"))
 
     # The staff console lists the new case.
     browser.get(stack.console_url + "/")
     assert reference.group() in browser.find_element(By.ID, "cases").text
+
+
+def test_low_confidence_offers_the_five_requests_as_buttons(stack: RunningStack, browser: WebDriver) -> None:
+    browser.get(f"{stack.console_url}/chat")
+    send(browser, "/nlu_fallback")
+    titles = [b.text for b in browser.find_elements(By.CSS_SELECTOR, "#log li.bot button.choice")]
+    assert titles == [
+        "Registerutdrag",
+        "Rätta uppgifter",
+        "Radera uppgifter",
+        "Stoppa marknadsföring / återkalla samtycke",
+        "Lämna klagomål",
+    ]
+    answer = click_choice(browser, "Radera uppgifter")
+    assert re.search(r"DSR-\d{4}-\d{6}", answer), answer
 
 
 def test_markup_in_chat_is_shown_as_text_not_run(stack: RunningStack, browser: WebDriver) -> None:

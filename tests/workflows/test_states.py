@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
+from tests.workflows.factories import at, make_case
 from workflows.cases import Subject, open_case
 from workflows.db import session_scope
 from workflows.models import AuditEvent, CaseStatus, Channel, RequestType
@@ -48,3 +49,21 @@ def test_received_cannot_be_responded_without_work(settings: Settings) -> None:
         with pytest.raises(IllegalTransition, match="allowed from received: awaiting_identity, in_progress"):
             transition(session, case, CaseStatus.responded, actor="agent:anna")
         assert case.status is CaseStatus.received
+
+
+# --- issue #4: the clock facts and outcomes the transitions record ------------------------------------
+
+
+
+def test_awaiting_identity_starts_the_r_t5_clock_and_outcomes_are_recorded(settings: Settings) -> None:
+    with session_scope(settings.database_url) as session:
+        case = make_case(session, settings, at(2025, 3, 5))
+        transition(session, case, CaseStatus.awaiting_identity, actor="assistant", now=at(2025, 3, 6))
+        # R-T5: the reminder and close count from the day the question went out.
+        assert case.identity_question_sent_at == at(2025, 3, 6)
+        transition(session, case, CaseStatus.withdrawn, actor="customer", now=at(2025, 3, 7))
+        assert (case.outcome, case.closed_at) == ("withdrawn", at(2025, 3, 7))
+        answered = make_case(session, settings, at(2025, 3, 5))
+        transition(session, answered, CaseStatus.in_progress, actor="agent:anna")
+        transition(session, answered, CaseStatus.responded, actor="agent:anna")
+        assert answered.outcome == "responded"

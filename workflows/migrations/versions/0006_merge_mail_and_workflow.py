@@ -1,0 +1,21 @@
+"""Merge the mail gateway's (0005m) and the case workflow's (0005w) branches.
+
+Revision ID: 0006
+Revises: 0005m, 0005w
+Create Date: 2026-11-26
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0006"
+down_revision: str | Sequence[str] | None = ("0005m", "0005w")
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
