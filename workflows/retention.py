@@ -2,6 +2,9 @@
 
 Policy (domain.md §0): customer data is kept one year after the case closed (``retention_days``), longer
 where the law requires. What goes: the case's messages (chat and e-mail transcript) and attachments.
+The e-mail gateway's copies (raw message, body, attachments) of the case's mail go with it. Messages
+that never became a case (customer service, auto-replies, spam, abandoned chats) are kept only
+``caseless_retention_days`` (a product decision: they are no request, so nothing needs them longer).
 What stays: the case row, its notices and the audit trail (the proof that the request was answered in
 time), and attachments marked as accounting records until their ``retain_until`` (Bokföringslagen
 7 kap. 2 §, domain.md §3: until 1 January of the financial-year-end year + 8), when a later run deletes
@@ -19,10 +22,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete
+from sqlalchemy import ColumnElement, delete, update
 from sqlmodel import Session, col, or_, select
 
 from workflows import audit
+from workflows.mailbox import InboundMail, MailAttachment
 from workflows.models import Attachment, Case, Message
 from workflows.settings import Settings
 
@@ -41,6 +45,9 @@ class RetentionResult:
     messages: int = 0
     attachments: int = 0
     kept: int = 0
+    mails: int = 0
+    caseless_messages: int = 0
+    caseless_mails: int = 0
     files: list[str] = field(default_factory=list)
 
 
@@ -69,6 +76,8 @@ def purge(
         messages = session.execute(delete(Message).where(col(Message.case_reference) == case.reference))
         n_messages = int(messages.rowcount)  # type: ignore[attr-defined]
         _delete_attachments(session, attachments, result)
+        n_mails = _scrub_mail(session, col(InboundMail.case_reference) == case.reference)
+        session.execute(delete(MailAttachment).where(col(MailAttachment.case_reference) == case.reference))
         case.transcript_deleted_at = now
         session.add(case)
         audit.append(
@@ -79,6 +88,7 @@ def purge(
             detail={
                 "messages": n_messages,
                 "attachments": len(attachments),
+                "mails": n_mails,
                 # §3: accounting records stay until Bokföringslagen lets them go.
                 "kept": [{"attachment": a.id, "until": str(a.retain_until)} for a in kept],
                 "closed_at": case.closed_at.isoformat() if case.closed_at else None,
@@ -86,9 +96,52 @@ def purge(
         )
         result.cases.append(case.reference)
         result.messages += n_messages
+        result.mails += n_mails
         result.kept += len(kept)
     _expired_accounting_records(session, today, batch, result)
+    _caseless(session, now - timedelta(days=settings.caseless_retention_days), result)
     return result
+
+
+def _scrub_mail(session: Session, which: ColumnElement[bool]) -> int:
+    """Empty the stored copies of matching e-mails. The row itself stays (without content) so that a
+    re-delivered message is still recognised by its Message-ID and never answered twice."""
+    scrubbed = session.execute(
+        update(InboundMail)
+        .where(which)
+        .where(col(InboundMail.size) > 0)
+        .values(raw=b"", size=0, body_text=None, subject=None, from_address=None)
+    )
+    return int(scrubbed.rowcount)  # type: ignore[attr-defined]
+
+
+def _caseless(session: Session, cutoff: datetime, result: RetentionResult) -> None:
+    """Chat lines and e-mails that never became a case, older than ``cutoff``."""
+    messages = session.execute(
+        delete(Message).where(col(Message.case_reference).is_(None)).where(col(Message.at) < cutoff)
+    )
+    old_caseless = (col(InboundMail.case_reference).is_(None)) & (col(InboundMail.internal_date) < cutoff)
+    attachments = session.execute(
+        delete(MailAttachment).where(
+            col(MailAttachment.inbound_id).in_(select(InboundMail.id).where(old_caseless))
+        )
+    )
+    result.caseless_messages = int(messages.rowcount)  # type: ignore[attr-defined]
+    result.caseless_mails = _scrub_mail(session, old_caseless)
+    deleted_attachments = int(attachments.rowcount)  # type: ignore[attr-defined]
+    if result.caseless_messages or result.caseless_mails or deleted_attachments:
+        audit.append(
+            session,
+            actor=ACTOR,
+            action="retention.caseless_deleted",
+            case_reference=None,
+            detail={
+                "messages": result.caseless_messages,
+                "mails": result.caseless_mails,
+                "attachments": deleted_attachments,
+                "before": cutoff.isoformat(),
+            },
+        )
 
 
 def _delete_attachments(

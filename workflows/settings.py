@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     managers_mailbox: str = "dataskydd-chefer@komteknik.example"
     # Policy (domain.md §0): transcripts and attachments are kept one year after the case closed.
     retention_days: int = 365
+    # Messages that never became a case (customer service, auto-replies, abandoned chats): a product
+    # decision, documented in the README; nothing in the policy needs them kept longer.
+    caseless_retention_days: int = 30
     # The sweep takes at most this many rows per step in one transaction; the next sweep takes the rest.
     sweep_batch: int = 500
     # `privacydesk run` seeds the fictitious demo customers (workflows/register.py); off in production.

@@ -11,6 +11,7 @@ from sqlmodel import select
 from tests.workflows.factories import at, make_case, reload
 from workflows import retention
 from workflows.db import session_scope
+from workflows.mailbox import InboundMail, MailAttachment
 from workflows.models import Attachment, AuditEvent, CaseStatus, Direction, Message, Notice
 from workflows.settings import Settings
 from workflows.states import transition
@@ -147,3 +148,81 @@ def test_remove_files_refuses_paths_outside_var(settings: Settings, tmp_path) ->
         str(outside),
     ]
     assert outside.exists()
+
+
+def _mail(message_id: str, received, case_reference: str | None) -> InboundMail:
+    raw = b"From: kund@example.se\r\nSubject: Registerutdrag\r\n\r\nJag heter Maja, 811218-9876"
+    return InboundMail(
+        message_id=message_id,
+        mailbox="INBOX",
+        uidvalidity=1,
+        uid=int(message_id.strip("<>m@x")),
+        internal_date=received,
+        size=len(raw),
+        raw=raw,
+        from_address="kund@example.se",
+        subject="Registerutdrag",
+        body_text="Jag heter Maja",
+        case_reference=case_reference,
+    )
+
+
+def test_the_gateways_copy_of_a_closed_cases_mail_goes_with_the_transcript(settings: Settings) -> None:
+    reference = _closed_case_with_transcript(settings)
+    with session_scope(settings.database_url) as session:
+        mail = _mail("<1@x>", at(2024, 2, 1), reference)
+        session.add(mail)
+        session.flush()
+        session.add(
+            MailAttachment(
+                inbound_id=mail.id,
+                case_reference=reference,
+                declared_type="application/pdf",
+                size=3,
+                sha256="0" * 64,
+                disposition="case",
+                data=b"%PD",
+            )
+        )
+    now = CLOSED + timedelta(days=366)
+    with session_scope(settings.database_url) as session:
+        result = retention.purge(session, settings, now=now, today=now.date())
+    with session_scope(settings.database_url) as session:
+        [stored] = session.exec(select(InboundMail)).all()
+        assert result.mails == 1
+        # The row stays (a re-delivery is still recognised by Message-ID); its content is gone.
+        assert (stored.message_id, stored.raw, stored.body_text, stored.from_address) == (
+            "<1@x>",
+            b"",
+            None,
+            None,
+        )
+        assert session.exec(select(MailAttachment)).all() == []
+
+
+def test_what_never_became_a_case_is_kept_thirty_days(settings: Settings) -> None:
+    now = at(2025, 6, 1)
+    with session_scope(settings.database_url) as session:
+        for day, key in ((1, "old"), (20, "new")):
+            received = now - timedelta(days=31 if key == "old" else 29)
+            session.add(_mail(f"<{day}@x>", received, None))
+            session.add(
+                Message(
+                    channel="chat",
+                    direction=Direction.inbound,
+                    sender="customer",
+                    body_text=f"hej {key}",
+                    at=received,
+                    conversation_id=f"chat-{key}",
+                )
+            )
+    with session_scope(settings.database_url) as session:
+        result = retention.purge(session, settings, now=now, today=now.date())
+    with session_scope(settings.database_url) as session:
+        left = [m.body_text for m in session.exec(select(Message))]
+        mails = {m.message_id: m.size for m in session.exec(select(InboundMail))}
+        actions = [e.action for e in session.exec(select(AuditEvent))]
+    assert (result.caseless_messages, result.caseless_mails) == (1, 1)
+    assert left == ["hej new"]
+    assert mails["<1@x>"] == 0 and mails["<20@x>"] > 0
+    assert actions.count("retention.caseless_deleted") == 1
