@@ -14,6 +14,18 @@ from workflows.handoff import request_handoff
 from workflows.models import Channel
 
 
+def hand_over(tracker: Tracker, reason: str) -> None:
+    """Flag the conversation (and its case) for an agent; the caller pauses the conversation."""
+    with session_scope() as session:
+        request_handoff(
+            session,
+            conversation_id=tracker.sender_id,
+            channel=Channel(slots.channel(tracker)),
+            language=slots.language(tracker),
+            reason=reason,
+        )
+
+
 class ActionHandoff(Action):
     def name(self) -> str:
         return "action_handoff"
@@ -21,14 +33,7 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        with session_scope() as session:
-            request_handoff(
-                session,
-                conversation_id=tracker.sender_id,
-                channel=Channel(slots.channel(tracker)),
-                language=slots.language(tracker),
-                reason="the customer asked for a person",
-            )
+        hand_over(tracker, "the customer asked for a person")
         dispatcher.utter_message(response="utter_handoff")
         # The bot stays silent until an agent hands the conversation back (a `resume` event).
         return [ConversationPaused()]

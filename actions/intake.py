@@ -11,12 +11,12 @@ from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import slots
+from actions.handoff import hand_over
 from workflows import deadlines, intake
 from workflows.cases import Subject, ensure_form_token, get_case, record_intake, set_subject, withdraw
 from workflows.db import session_scope
-from workflows.handoff import request_handoff
 from workflows.i18n import format_date
-from workflows.models import Channel, RequestType
+from workflows.models import RequestType
 from workflows.register import DatabaseRegister, verify_identity
 from workflows.settings import get_settings
 
@@ -201,14 +201,7 @@ class ActionRephrase(Action):
             if e.get("event") == "user"
         ]
         if intake.should_hand_over_after_fallback(intents):
-            with session_scope() as session:
-                request_handoff(
-                    session,
-                    conversation_id=tracker.sender_id,
-                    channel=Channel(slots.channel(tracker)),
-                    language=slots.language(tracker),
-                    reason="the assistant did not understand the customer twice",
-                )
+            hand_over(tracker, "the assistant did not understand the customer twice")
             dispatcher.utter_message(response="utter_handoff_not_understood")
             return [ConversationPaused()]
         dispatcher.utter_message(response="utter_rephrase")

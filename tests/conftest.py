@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from mail_gateway.devservers import Dovecot, SmtpSink
 from workflows.db import get_engine, migrate
 from workflows.settings import Settings, override_settings
 
@@ -65,3 +66,22 @@ def settings(database_url: str, tmp_path: Path) -> Iterator[Settings]:
     override_settings(configured)
     yield configured
     override_settings(None)
+
+
+# A real Dovecot IMAP server and an SMTP sink on loopback (issue #5), started per test.
+@pytest.fixture
+def dovecot() -> Iterator[Dovecot]:
+    server = Dovecot().start()
+    try:
+        yield server
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpSink]:
+    sink = SmtpSink().start()
+    try:
+        yield sink
+    finally:
+        sink.stop()

@@ -13,7 +13,6 @@ import signal
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from email.message import EmailMessage
 
@@ -34,24 +33,6 @@ pytestmark = [pytest.mark.rasa, pytest.mark.imap]
 
 STOCKHOLM = timezone(timedelta(hours=1))
 GATEWAY = [str(paths.VENV_BIN / "privacydesk"), "mail-gateway"]
-
-
-@pytest.fixture
-def dovecot() -> Iterator[Dovecot]:
-    server = Dovecot().start()
-    try:
-        yield server
-    finally:
-        server.cleanup()
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink().start()
-    try:
-        yield sink
-    finally:
-        sink.stop()
 
 
 def gateway_env(stack: RunningStack, dovecot: Dovecot, smtp: SmtpSink, **extra: str) -> dict[str, str]:

@@ -3,35 +3,14 @@ built in code, and a fake Rasa for the tests that are about the mail side only."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from mail_gateway.devservers import PASSWORD, USER, Dovecot, SmtpSink
 from workflows.settings import Settings
-
-
-@pytest.fixture
-def dovecot() -> Iterator[Dovecot]:
-    server = Dovecot().start()
-    try:
-        yield server
-    finally:
-        server.cleanup()
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink().start()
-    try:
-        yield sink
-    finally:
-        sink.stop()
 
 
 def mail_settings(
