@@ -23,6 +23,8 @@ from workflows.db import session_scope
 from workflows.handoff import resolve_handoff
 from workflows.request_form import request_form_pdf
 from workflows.settings import Settings, get_settings
+from workflows.transcript import record_chat_turn
+from workflows.types import utcnow
 
 STATIC = Path(__file__).resolve().parent / "static"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -77,7 +79,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise HTTPException(422, "the message is empty")
         if len(text) > settings.chat_max_chars:
             raise HTTPException(413, f"the message is longer than {settings.chat_max_chars} characters")
-        return await _ask_rasa(settings, message.sender, text)
+        received_at = utcnow()
+        answers = await _ask_rasa(settings, message.sender, text)
+        # The transcript (issue #4): personnummer masked on the way in (R-F4), deleted by retention.
+        with session_scope(settings.database_url) as session:
+            record_chat_turn(
+                session,
+                conversation_id=conversation_id(message.sender),
+                text=text,
+                replies=[answer.text for answer in answers],
+                received_at=received_at,
+                answered_at=utcnow(),
+            )
+        return answers
 
     @app.get("/forms/{reference}.pdf")
     def request_form(reference: str, token: str = "") -> Response:
@@ -134,8 +148,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def conversation_id(sender: str) -> str:
+    """Rasa's sender id for a chat-page visitor (kept apart from e-mail conversations)."""
+    return f"chat-{sender}"
+
+
 async def _ask_rasa(settings: Settings, sender: str, text: str) -> list[ChatOut]:
-    payload: dict[str, Any] = {"sender": f"chat-{sender}", "message": text, "metadata": {"channel": "chat"}}
+    payload: dict[str, Any] = {
+        "sender": conversation_id(sender),
+        "message": text,
+        "metadata": {"channel": "chat"},
+    }
     try:
         async with httpx.AsyncClient(base_url=settings.rasa_url, timeout=30) as client:
             response = await client.post("/webhooks/rest/webhook", json=payload)

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from workflows.deadlines import receipt_date
 from workflows.identity import scan_identity_numbers
-from workflows.models import Direction, Message
+from workflows.models import Case, Direction, Message
 
 
 def mask_identity_numbers(text: str, *, today: datetime) -> str:
@@ -56,6 +56,37 @@ def record(
     session.add(message)
     session.flush()
     return message
+
+
+def record_chat_turn(
+    session: Session,
+    *,
+    conversation_id: str,
+    text: str,
+    replies: list[str],
+    received_at: datetime,
+    answered_at: datetime,
+) -> str | None:
+    """One chat turn: the customer's line and the bot's answers, tied to the conversation's latest case
+    (the case may have been opened in this very turn). Returns that case's reference, if any."""
+    case = session.exec(
+        select(Case).where(Case.conversation_id == conversation_id).order_by(col(Case.id).desc())
+    ).first()
+    reference = case.reference if case else None
+    lines = [(Direction.inbound, "customer", text, received_at)]
+    lines += [(Direction.outbound, "assistant", reply, answered_at) for reply in replies]
+    for direction, sender, body, at in lines:
+        record(
+            session,
+            channel="chat",
+            direction=direction,
+            sender=sender,
+            text=body,
+            at=at,
+            case_reference=reference,
+            conversation_id=conversation_id,
+        )
+    return reference
 
 
 def transcript(session: Session, case_reference: str) -> list[Message]:

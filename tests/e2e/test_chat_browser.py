@@ -15,6 +15,8 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.e2e.conftest import RunningStack
+from workflows import transcript
+from workflows.db import session_scope
 
 pytestmark = [pytest.mark.rasa, pytest.mark.browser]
 
@@ -93,6 +95,15 @@ def test_access_request_from_the_chat_page(stack: RunningStack, browser: WebDriv
     # The staff console lists the new case.
     browser.get(stack.console_url + "/")
     assert reference.group() in browser.find_element(By.ID, "cases").text
+
+    # The transcript is kept on the case, with the personnummer masked (R-F4).
+    with session_scope(stack.database_url) as session:
+        lines = transcript.transcript(session, reference.group())
+    texts = [line.body_text for line in lines]
+    assert texts[0] == "Hej, jag vill ha ett registerutdrag"
+    assert "Maja Lindgren, 811218-****" in texts
+    assert not any("9876" in text for text in texts)
+    assert {line.direction.value for line in lines} == {"inbound", "outbound"}
 
 
 def test_low_confidence_offers_the_five_requests_as_buttons(stack: RunningStack, browser: WebDriver) -> None:

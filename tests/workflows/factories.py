@@ -36,6 +36,7 @@ def make_case(
     subject: Subject = MAJA,
     language: str = "sv",
     channel: Channel = Channel.chat,
+    conversation_id: str | None = None,
 ) -> Case:
     return open_case(
         session,
@@ -45,6 +46,7 @@ def make_case(
         language=language,
         received_at=received_at,
         subject=subject,
+        conversation_id=conversation_id,
     )
 
 

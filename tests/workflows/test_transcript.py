@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.workflows.factories import at
+from tests.workflows.factories import at, make_case
 from workflows import transcript
 from workflows.db import session_scope
 from workflows.models import Direction
@@ -52,3 +52,31 @@ def test_record_stores_masked_text_in_order(settings: Settings) -> None:
             text="x",
             at=at(2025, 3, 5).replace(tzinfo=None),
         )
+
+
+def test_a_chat_turn_is_tied_to_the_conversations_case(settings: Settings) -> None:
+    with session_scope(settings.database_url) as session:
+        before = transcript.record_chat_turn(
+            session,
+            conversation_id="chat-abc12345",
+            text="hej",
+            replies=["Hej! Vad vill du göra?"],
+            received_at=at(2025, 3, 5),
+            answered_at=at(2025, 3, 5),
+        )
+        case = make_case(session, settings, at(2025, 3, 5), conversation_id="chat-abc12345")
+        after = transcript.record_chat_turn(
+            session,
+            conversation_id="chat-abc12345",
+            text="Maja Lindgren, 811218-9876",
+            replies=["Tack!", "Vilken adress?"],
+            received_at=at(2025, 3, 5, 11),
+            answered_at=at(2025, 3, 5, 11),
+        )
+        lines = transcript.transcript(session, case.reference)
+    assert (before, after) == (None, case.reference)
+    assert [(m.direction, m.body_text) for m in lines] == [
+        (Direction.inbound, "Maja Lindgren, 811218-****"),
+        (Direction.outbound, "Tack!"),
+        (Direction.outbound, "Vilken adress?"),
+    ]
