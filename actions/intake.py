@@ -88,8 +88,7 @@ class ActionCompleteRequest(Action):
                 wants_form = filled["signed_form"] is True
                 if kind is RequestType.access and wants_form:
                     token = ensure_form_token(session, case)
-                    base = f"http://{settings.console_host}:{settings.console_port}"
-                    form_url = f"{base}/forms/{case.reference}.pdf?token={token}"
+                    form_url = f"{settings.public_base_url()}/forms/{case.reference}.pdf?token={token}"
             due = case.due_date
             received: date = deadlines.receipt_date(case.received_at, settings.timezone)
         log.info("case %s: intake complete", reference)

@@ -96,8 +96,7 @@ def mail_service(env: dict[str, str]) -> services.Service:
 
 
 def _announce(settings: Settings, rasa_port: int) -> None:
-    host = "localhost" if settings.console_host in ("127.0.0.1", "0.0.0.0") else settings.console_host  # noqa: S104
-    console = f"http://{host}:{settings.console_port}"
+    console = settings.public_base_url()
     mail = (
         f"mail gateway on {settings.imap_host}"
         if settings.mail_configured

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     action_port: int = 5055
     console_host: str = "127.0.0.1"
     console_port: int = 8000
+    # The console's address as customers see it (behind a proxy, with TLS), e.g. https://integritet.komteknik.se
+    public_url: str | None = None
     # Chat messages longer than this are refused before they reach Rasa.
     chat_max_chars: int = 5000
 
@@ -79,6 +81,13 @@ class Settings(BaseSettings):
     # RFC 2177: servers may drop an IDLE after 30 minutes; re-issue well before.
     mail_idle_seconds: float = 25 * 60
     mail_processed_flag: str = "$PrivacyDeskProcessed"
+
+    def public_base_url(self) -> str:
+        """Where customers reach the console (links in chat and e-mail); the local address by default."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "localhost" if self.console_host in ("127.0.0.1", "0.0.0.0") else self.console_host  # noqa: S104
+        return f"http://{host}:{self.console_port}"
 
     @property
     def mail_configured(self) -> bool:
