@@ -31,7 +31,9 @@ from sqlmodel import Session, col, select
 from mail_gateway import loop_guard
 from mail_gateway.parse import ParsedMail, UnusableMail, parse, sniff
 from workflows import audit
+from workflows.cases import get_case
 from workflows.cleaning import clean_subject, strip_quotes_and_signature, text_for_classification
+from workflows.deadlines import receipt_date
 from workflows.mailbox import (
     REPLY_KIND,
     InboundMail,
@@ -47,6 +49,7 @@ from workflows.mailbox import (
 )
 from workflows.models import Case, OutboxMessage
 from workflows.outbox import enqueue
+from workflows.request_form import request_form_pdf
 from workflows.settings import Settings
 from workflows.types import utcnow
 
@@ -175,11 +178,36 @@ def finish(session: Session, turn: Turn, bot_messages: list[dict[str, Any]], set
             language=language,
             mail_from=settings.mail_from or "privacy@localhost",
         )
+        if reference and _form_requested(bot_messages):
+            _attach_request_form(session, reply, reference, settings)
         stored = enqueue(session, reply)
         link_message(session, stored.message_id, turn.conversation_id, "out")
         inbound.reply_outbox_id = stored.id
         _finish_as(inbound, InboundStatus.answered, None)
     session.add(inbound)
+
+
+def _form_requested(bot_messages: list[dict[str, Any]]) -> bool:
+    """The bot asks for the pre-filled request form with a custom payload (actions/intake.py)."""
+    for message in bot_messages:
+        custom = message.get("custom")
+        if isinstance(custom, dict) and (custom.get("attachment") or {}).get("kind") == "request_form":
+            return True
+    return False
+
+
+def _attach_request_form(session: Session, reply: OutboxMessage, reference: str, settings: Settings) -> None:
+    """E-mail is not chat: the form is attached, not linked (issue #5). It carries the case reference and
+    no personal data at all (§0: nothing from the register in an e-mail; the customer fills it in)."""
+    case = get_case(session, reference)
+    reply.attachment_name = f"{reference}.pdf"
+    reply.attachment_type = "application/pdf"
+    reply.attachment_data = request_form_pdf(
+        reference=reference,
+        request_type=case.request_type.value,
+        language=case.language,
+        received=receipt_date(case.received_at, settings.timezone),
+    )
 
 
 def compose_reply(
