@@ -17,10 +17,12 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from console import staff
-from workflows import deadlines
+from workflows import audit, deadlines
 from workflows.cases import CaseError, get_case
 from workflows.db import session_scope
 from workflows.handoff import resolve_handoff
+from workflows.mailbox import agent_answer
+from workflows.models import Channel, Handoff
 from workflows.request_form import request_form_pdf
 from workflows.settings import Settings, get_settings
 from workflows.transcript import record_chat_turn
@@ -43,6 +45,11 @@ class ChatButton(BaseModel):
 
 class ResolveIn(BaseModel):
     agent: str = Field(min_length=1, max_length=100)
+
+
+class AnswerIn(BaseModel):
+    agent: str = Field(min_length=1, max_length=100)
+    text: str = Field(min_length=1, max_length=20_000)
 
 
 class ChatOut(BaseModel):
@@ -133,6 +140,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # Recorded as resolved; resolving again is a no-op that retries the resume.
             raise HTTPException(503, "resolved, but Rasa did not take the resume event; try again") from error
         return {"id": handoff_id, "conversation_id": conversation, "resumed": True}
+
+    @app.post("/api/handoffs/{handoff_id}/answer")
+    def answer(handoff_id: int, body: AnswerIn) -> dict[str, Any]:
+        """An agent answers a handed-off e-mail conversation: same thread, through the outbox (issue #5)."""
+        with session_scope(settings.database_url) as session:
+            handoff = session.get(Handoff, handoff_id)
+            if handoff is None:
+                raise HTTPException(404, f"no hand-off {handoff_id}")
+            if handoff.channel is not Channel.email:
+                raise HTTPException(
+                    409, "only e-mail conversations are answered here; chat goes through Rasa"
+                )
+            queued = agent_answer(session, handoff.conversation_id, body=body.text, agent=body.agent)
+            audit.append(
+                session,
+                actor=f"agent:{body.agent}",
+                action="conversation.agent_answered",
+                case_reference=queued.case_reference,
+                detail={"handoff": handoff_id, "outbox": queued.id},
+            )
+            return {"outbox_id": queued.id, "message_id": queued.message_id}
 
     @app.get("/", response_class=HTMLResponse)
     def cases_page(request: Request) -> str:
