@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 import zlib
-from datetime import UTC, datetime
 
 from mail_gateway.conversation import _attach_request_form, _form_requested
-from workflows.cases import Subject, open_case
+from tests.workflows.factories import at, make_case
 from workflows.db import session_scope
-from workflows.models import Channel, OutboxMessage, RequestType
+from workflows.models import Channel, OutboxMessage
 from workflows.settings import Settings
 
 
@@ -21,15 +20,7 @@ def test_the_bots_form_payload_is_recognised() -> None:
 
 def test_the_form_is_attached_as_a_pdf_without_personal_data(settings: Settings) -> None:
     with session_scope(settings.database_url) as session:
-        case = open_case(
-            session,
-            settings,
-            request_type=RequestType.access,
-            channel=Channel.email,
-            language="sv",
-            received_at=datetime(2025, 3, 5, 10, tzinfo=UTC),
-            subject=Subject(full_name="Maja Lindgren", identity_number="19811218-9876"),
-        )
+        case = make_case(session, settings, at(2025, 3, 5), channel=Channel.email)
         reply = OutboxMessage(
             dedupe_key="k",
             kind="reply",

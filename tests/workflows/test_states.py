@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from sqlmodel import select
 
-from tests.workflows.factories import at, make_case
-from workflows.cases import Subject, open_case
+from tests.workflows.factories import NOBODY, at, make_case
 from workflows.db import session_scope
 from workflows.models import AuditEvent, CaseStatus, Channel, RequestType
 from workflows.settings import Settings
@@ -17,15 +14,7 @@ from workflows.states import IllegalTransition, transition
 
 def test_happy_path_and_closing(settings: Settings) -> None:
     with session_scope(settings.database_url) as session:
-        case = open_case(
-            session,
-            settings,
-            request_type=RequestType.access,
-            channel=Channel.chat,
-            language="sv",
-            received_at=datetime(2025, 3, 5, 10, tzinfo=UTC),
-            subject=Subject(),
-        )
+        case = make_case(session, settings, at(2025, 3, 5), subject=NOBODY)
         for target in (CaseStatus.awaiting_identity, CaseStatus.in_progress, CaseStatus.responded):
             transition(session, case, target, actor="agent:anna")
         assert case.closed_at is not None
@@ -37,14 +26,8 @@ def test_happy_path_and_closing(settings: Settings) -> None:
 
 def test_received_cannot_be_responded_without_work(settings: Settings) -> None:
     with session_scope(settings.database_url) as session:
-        case = open_case(
-            session,
-            settings,
-            request_type=RequestType.erasure,
-            channel=Channel.email,
-            language="en",
-            received_at=datetime(2025, 3, 5, 10, tzinfo=UTC),
-            subject=Subject(),
+        case = make_case(
+            session, settings, at(2025, 3, 5), kind=RequestType.erasure, channel=Channel.email, language="en"
         )
         with pytest.raises(IllegalTransition, match="allowed from received: awaiting_identity, in_progress"):
             transition(session, case, CaseStatus.responded, actor="agent:anna")
@@ -52,7 +35,6 @@ def test_received_cannot_be_responded_without_work(settings: Settings) -> None:
 
 
 # --- issue #4: the clock facts and outcomes the transitions record ------------------------------------
-
 
 
 def test_awaiting_identity_starts_the_r_t5_clock_and_outcomes_are_recorded(settings: Settings) -> None:
