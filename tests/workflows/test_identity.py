@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.utils.identity import luhn
 from workflows.identity import (
     IdentityNumber,
     InvalidIdentityNumber,
@@ -19,15 +20,6 @@ from workflows.identity import (
 )
 
 TODAY = date(2025, 6, 15)
-
-
-def luhn(payload: str) -> str:
-    """Check digit computed independently of the module: weights 2,1,2,1,... from the left."""
-    total = 0
-    for i, ch in enumerate(payload):
-        n = int(ch) * (2 if i % 2 == 0 else 1)
-        total += n // 10 + n % 10
-    return str((10 - total % 10) % 10)
 
 
 def with_check(nine: str) -> str:

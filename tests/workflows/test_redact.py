@@ -11,18 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.utils.identity import luhn
 from workflows.identity import find_identity_numbers
 from workflows.redact import RedactingFilter, redact
 
 TODAY = date(2025, 6, 15)
-
-
-def luhn(payload: str) -> str:
-    total = 0
-    for i, ch in enumerate(payload):
-        n = int(ch) * (2 if i % 2 == 0 else 1)
-        total += n // 10 + n % 10
-    return str((10 - total % 10) % 10)
 
 
 # ------------------------------------------------------------------ redact()
