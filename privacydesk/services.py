@@ -199,6 +199,8 @@ def console_service(*, host: str, port: int, env: dict[str, str], log: Path | No
         host,
         "--port",
         str(port),
+        # Access lines would carry the request form's token (a capability) in clear.
+        "--no-access-log",
     ]
     return Service("console", command, f"http://{host}:{port}/healthz", env, log, startup_seconds=60)
 

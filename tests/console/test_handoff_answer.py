@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from console.app import create_app
 from workflows.db import session_scope
-from workflows.handoff import request_handoff
+from workflows.handoff import request_handoff, resolve_handoff
 from workflows.mailbox import MailConversation
 from workflows.models import AuditEvent, Channel, OutboxMessage
 from workflows.settings import Settings
@@ -60,3 +60,18 @@ def test_chat_hand_offs_and_unknown_ones_are_refused(settings: Settings) -> None
     assert client.post(f"/api/handoffs/{chat}/answer", json={"agent": "a", "text": "x"}).status_code == 409
     assert client.post("/api/handoffs/999/answer", json={"agent": "a", "text": "x"}).status_code == 404
     assert client.post(f"/api/handoffs/{chat}/answer", json={"agent": "a", "text": ""}).status_code == 422
+
+
+def test_the_staff_page_lists_conversations_waiting_for_a_person(settings: Settings) -> None:
+    email, chat = _handoff(settings, Channel.email), _handoff(settings, Channel.chat)
+    client = TestClient(create_app(settings))
+    page = client.get("/").text
+    assert "Waiting for a person (2)" in page
+    assert f'<button class="resolve" data-handoff="{chat}">' in page
+    # Only e-mail hand-offs get an answer form; chat goes back through the bot.
+    assert f'<form class="answer" data-handoff="{email}">' in page
+    assert f'<form class="answer" data-handoff="{chat}">' not in page
+    with session_scope(settings.database_url) as session:
+        resolve_handoff(session, email, agent="anna")
+        resolve_handoff(session, chat, agent="anna")
+    assert "Waiting for a person" not in client.get("/").text

@@ -128,3 +128,26 @@ def test_markup_in_chat_is_shown_as_text_not_run(stack: RunningStack, browser: W
     assert "<img" in shown
     assert browser.title != "pwned"
     assert not browser.find_elements(By.CSS_SELECTOR, "#log img")
+
+
+def test_an_agent_hands_a_conversation_back_from_the_staff_page(
+    stack: RunningStack, browser: WebDriver
+) -> None:
+    browser.get(f"{stack.console_url}/chat")
+    send(browser, "Jag vill prata med en människa")
+    browser.get(stack.console_url + "/")
+    # The newest hand-off (listed last) is this conversation's; other tests may have left theirs.
+    button = browser.find_elements(By.CSS_SELECTOR, "#handoffs button.resolve")[-1]
+    item_id = button.find_element(By.XPATH, "..").get_attribute("id")
+    button.click()
+    prompt = WebDriverWait(browser, 10).until(lambda b: b.switch_to.alert)
+    prompt.send_keys("Anna")
+    prompt.accept()
+    WebDriverWait(browser, 30).until(lambda b: "Done." in b.find_element(By.ID, item_id).text)
+    # Handed back: the hand-off is resolved and the bot answers the customer again.
+    browser.get(stack.console_url + "/")
+    assert item_id not in [
+        e.get_attribute("id") for e in browser.find_elements(By.CSS_SELECTOR, "#handoffs li")
+    ]
+    browser.get(f"{stack.console_url}/chat")
+    assert send(browser, "hej")
