@@ -10,6 +10,7 @@ import json
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -58,42 +59,35 @@ class Classifier:
         self._client.close()
 
 
-class RasaForParsing:
-    """A Rasa server of our own on a free port, just for parsing (no action server needed)."""
+@contextmanager
+def parsing_server(model: Path) -> Iterator[tuple[str, services.Service]]:
+    """A Rasa server of our own on a free port, just for parsing (no action server needed).
 
-    def __init__(self) -> None:
-        self._stack = services.Stack()
-        self._tmp = tempfile.TemporaryDirectory(prefix="privacydesk-classify-")
-        self.url = ""
-
-    def __enter__(self) -> RasaForParsing:
-        model = training.train()
+    Yields its URL and the service (the NLU benchmark measures the process's memory)."""
+    stack = services.Stack()
+    with tempfile.TemporaryDirectory(prefix="privacydesk-parse-") as tmp:
         port = services.free_port()
-        tmp = Path(self._tmp.name)
-        print("==> starting a Rasa server for classification", file=sys.stderr, flush=True)
-        self._stack.start(
-            services.rasa_service(
-                model,
-                port=port,
-                action_url="http://127.0.0.1:9/webhook",
-                tracker_db=tmp / "tracker.db",
-                log=tmp / "rasa.log",
-            )
+        service = services.rasa_service(
+            model,
+            port=port,
+            action_url="http://127.0.0.1:9/webhook",
+            tracker_db=Path(tmp) / "tracker.db",
+            log=Path(tmp) / "rasa.log",
         )
-        self.url = f"http://127.0.0.1:{port}"
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stack.stop()
-        self._tmp.cleanup()
+        print("==> starting a Rasa server for classification", file=sys.stderr, flush=True)
+        stack.start(service)
+        try:
+            yield f"http://127.0.0.1:{port}", service
+        finally:
+            stack.stop()
 
 
 def run(lines: Iterable[str], out: IO[str], rasa_url: str | None) -> int:
     """Classify each JSON line; a bad line gets an `error` line in its place. Returns the exit status."""
     if rasa_url:
         return _classify_all(lines, out, Classifier(rasa_url))
-    with RasaForParsing() as rasa:
-        return _classify_all(lines, out, Classifier(rasa.url))
+    with parsing_server(training.train()) as (url, _service):
+        return _classify_all(lines, out, Classifier(url))
 
 
 def _classify_all(lines: Iterable[str], out: IO[str], classifier: Classifier) -> int:

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import yaml
 
-from privacydesk import paths, services
-from privacydesk.classify import LABELS, Classifier
+from privacydesk import paths
+from privacydesk.classify import LABELS, Classifier, parsing_server
 from privacydesk.training import rasa_env
 from workflows.models import RequestType
 
@@ -163,23 +163,10 @@ def score_with_rasa(items: Sequence[Item], rasa_url: str) -> Report:
 
 @contextmanager
 def rasa_server(model: Path) -> Iterator[tuple[str, int]]:
-    """A Rasa server of our own for parsing; yields its URL and its resident memory (MiB) once loaded."""
-    stack = services.Stack()
-    with tempfile.TemporaryDirectory(prefix="privacydesk-eval-") as tmp:
-        port = services.free_port()
-        service = services.rasa_service(
-            model,
-            port=port,
-            action_url="http://127.0.0.1:9/webhook",
-            tracker_db=Path(tmp) / "tracker.db",
-            log=Path(tmp) / "rasa.log",
-        )
-        stack.start(service)
-        try:
-            pid = service.process.pid if service.process else None
-            yield f"http://127.0.0.1:{port}", _tree_rss_mib(pid) if pid else 0
-        finally:
-            stack.stop()
+    """The classify path's parse-only server; yields its URL and its resident memory (MiB) once loaded."""
+    with parsing_server(model) as (url, service):
+        pid = service.process.pid if service.process else None
+        yield url, _tree_rss_mib(pid) if pid else 0
 
 
 # ---------------------------------------------------------------- training (cross-validation, benchmarks)
