@@ -244,6 +244,13 @@ def withdraw(session: Session, case: Case, *, actor: str = "assistant", note: st
     return case
 
 
+def latest_case_for_conversation(session: Session, conversation_id: str) -> Case | None:
+    """The newest case a conversation (chat visitor or e-mail thread) opened, if any."""
+    return session.exec(
+        select(Case).where(Case.conversation_id == conversation_id).order_by(col(Case.id).desc())
+    ).first()
+
+
 def list_cases(session: Session, *, statuses: Sequence[CaseStatus] | None = None) -> list[CasePublic]:
     query = select(Case).order_by(col(Case.received_at))
     if statuses:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from workflows import audit
-from workflows.models import Case, Channel, Handoff
+from workflows.cases import latest_case_for_conversation
+from workflows.models import Channel, Handoff
 from workflows.types import utcnow
 
 
@@ -14,16 +15,10 @@ def request_handoff(
     session: Session, *, conversation_id: str, channel: Channel, language: str, reason: str
 ) -> Handoff:
     """Record the hand-off; an open one for the same conversation is reused, never doubled."""
-    open_one = session.exec(
-        select(Handoff)
-        .where(Handoff.conversation_id == conversation_id)
-        .where(col(Handoff.resolved_at).is_(None))
-    ).first()
+    open_one = open_handoff(session, conversation_id)
     if open_one:
         return open_one
-    case = session.exec(
-        select(Case).where(Case.conversation_id == conversation_id).order_by(col(Case.id).desc())
-    ).first()
+    case = latest_case_for_conversation(session, conversation_id)
     handoff = Handoff(
         conversation_id=conversation_id,
         channel=channel,
@@ -45,6 +40,15 @@ def request_handoff(
         detail={"reason": reason, "channel": channel.value},
     )
     return handoff
+
+
+def open_handoff(session: Session, conversation_id: str) -> Handoff | None:
+    """The conversation's unresolved hand-off: while there is one, the bot stays silent."""
+    return session.exec(
+        select(Handoff)
+        .where(Handoff.conversation_id == conversation_id)
+        .where(col(Handoff.resolved_at).is_(None))
+    ).first()
 
 
 def open_handoffs(session: Session) -> list[Handoff]:

@@ -28,7 +28,9 @@ from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from workflows.models import Case, Handoff, OutboxMessage
+from workflows.cases import latest_case_for_conversation
+from workflows.handoff import open_handoff
+from workflows.models import Case, OutboxMessage
 from workflows.outbox import enqueue, new_message_id
 from workflows.types import UTCDateTime, utcnow
 
@@ -297,20 +299,12 @@ def link_message(session: Session, message_id: str, conversation_id: str, direct
 
 
 def latest_case_reference(session: Session, conversation_id: str) -> str | None:
-    return session.exec(
-        select(Case.reference).where(Case.conversation_id == conversation_id).order_by(col(Case.id).desc())
-    ).first()
+    case = latest_case_for_conversation(session, conversation_id)
+    return case.reference if case else None
 
 
 def has_open_handoff(session: Session, conversation_id: str) -> bool:
-    return (
-        session.exec(
-            select(Handoff.id)
-            .where(Handoff.conversation_id == conversation_id)
-            .where(col(Handoff.resolved_at).is_(None))
-        ).first()
-        is not None
-    )
+    return open_handoff(session, conversation_id) is not None
 
 
 def replies_since(session: Session, address: str, since: datetime) -> int:

@@ -12,9 +12,10 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from workflows.cases import latest_case_for_conversation
 from workflows.deadlines import receipt_date
 from workflows.identity import scan_identity_numbers
-from workflows.models import Case, Direction, Message
+from workflows.models import Direction, Message
 
 
 def mask_identity_numbers(text: str, *, today: datetime) -> str:
@@ -69,9 +70,7 @@ def record_chat_turn(
 ) -> str | None:
     """One chat turn: the customer's line and the bot's answers, tied to the conversation's latest case
     (the case may have been opened in this very turn). Returns that case's reference, if any."""
-    case = session.exec(
-        select(Case).where(Case.conversation_id == conversation_id).order_by(col(Case.id).desc())
-    ).first()
+    case = latest_case_for_conversation(session, conversation_id)
     reference = case.reference if case else None
     lines = [(Direction.inbound, "customer", text, received_at)]
     lines += [(Direction.outbound, "assistant", reply, answered_at) for reply in replies]
