@@ -92,7 +92,12 @@ class ActionOpenCase(Action):
             SlotSet("received_at", received_at.isoformat()),
             SlotSet("case_reference", reference),
         ]
-        # A changed type keeps who the person is; what the old type needed goes.
+        # A changed type keeps who the person is; what the old type needed goes. Only slots that hold a
+        # value are cleared: each event costs Rasa a schema check and a tracker-store row (issue #5).
         keep = set(IDENTITY_SLOTS) if in_intake else set()
-        events += [SlotSet(slot, None) for slot in ALL_SLOTS if slot not in keep]
+        events += [
+            SlotSet(slot, None)
+            for slot in ALL_SLOTS
+            if slot not in keep and tracker.get_slot(slot) is not None
+        ]
         return events
