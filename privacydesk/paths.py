@@ -32,3 +32,9 @@ def rasa_executable() -> Path:
     if not rasa.exists():
         raise SystemExit(f"Rasa is not installed at {rasa}: run 'make setup' (it creates .venv-rasa).")
     return rasa
+
+
+def rasa_server_command() -> list[str]:
+    """``rasa …`` through bot/serve.py, Rasa's CLI with the action-response schema checked once."""
+    rasa_executable()  # the same clear message when Rasa is missing
+    return [str(RASA_BIN / "python"), "-m", "bot.serve"]

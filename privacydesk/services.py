@@ -168,7 +168,7 @@ def rasa_service(
     env["PRIVACYDESK_ACTION_URL"] = action_url
     env |= rasa_store_env(tracker_db=tracker_db, tracker_url=tracker_url, lock_store_url=lock_store_url)
     command = [
-        str(paths.rasa_executable()),
+        *paths.rasa_server_command(),
         "run",
         "--model",
         str(model),
