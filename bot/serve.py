@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, Dict
+from typing import Any
 
 import jsonschema
 from jsonschema import exceptions, validators
 
-_checked: Dict[str, Any] = {}
+_checked: dict[str, Any] = {}
 
 
-def validate(instance: Any, schema: Dict[str, Any], cls: Any = None, *args: Any, **kwargs: Any) -> None:
+def validate(instance: Any, schema: dict[str, Any], cls: Any = None, *args: Any, **kwargs: Any) -> None:
     """``jsonschema.validate`` with the schema checked once (module doc)."""
     key = json.dumps(schema, sort_keys=True, default=str)
     validator = _checked.get(key) if cls is None and not args and not kwargs else None

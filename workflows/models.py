@@ -10,7 +10,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from workflows.types import UTCDateTime, utcnow
@@ -197,6 +197,8 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("dedupe_key", name="uq_outbox_dedupe_key"),
         Index("ix_outbox_status_next", "status", "next_attempt_at"),
+        # The per-sender rate limit (mail_gateway): replies to one address in the last hour (0007).
+        Index("ix_outbox_reply_rate", text("lower(to_address)"), "kind", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
