@@ -112,7 +112,6 @@ def prepare(session: Session, inbound_id: int, settings: Settings) -> Turn | Non
         return None
 
     inbound.status = InboundStatus.dispatching
-    inbound.attempts += 1
     session.add(inbound)
     # A new thread is classified with its subject; in a thread the subject is only the old topic.
     body = mail.text
@@ -162,7 +161,11 @@ def finish(session: Session, turn: Turn, bot_messages: list[dict[str, Any]], set
     rendered = [r for r in rendered if r]
     limit = settings.mail_replies_per_hour
     recent = replies_since(session, inbound.from_address or "", utcnow() - timedelta(hours=1))
-    if not rendered:
+    if not rendered and has_open_handoff(session, turn.conversation_id):
+        # Handed over by an earlier message of the same backlog after this one was prepared: the bot
+        # kept silent (the conversation is paused), so the mail is the agent's.
+        _finish_as(inbound, InboundStatus.agent, "conversation handed to an agent")
+    elif not rendered:
         _finish_as(inbound, InboundStatus.silent, "the bot had nothing to say")
     elif recent >= limit:
         # Loop protection: a correspondent we already answered `limit` times this hour gets no more.

@@ -1,19 +1,23 @@
 """Processing stored mail: the queue is the ``mail_inbound`` table (style rule 6).
 
 Messages are prepared in arrival order (threading needs the earlier messages mapped), then the bot is
-asked for several conversations at once, each conversation's messages in order.
+asked for several conversations at once, each conversation's messages in order. The next batch is
+prepared while the bot answers the current one, each message in its own short transaction: the bot
+(the slowest stage, one Rasa turn) never waits for parsing, and the action server's writes never wait
+for a long preparing transaction (issue #5: this, not the bot, held the backlog under 20 messages/s).
 
-Errors: :class:`RasaUnavailable` stops the pass; the messages stay queued and the loop retries later.
-Any other error while processing one message is a bug or a database fault: logged with its traceback,
-counted, retried on the next pass, and after :data:`MAX_ATTEMPTS` the message is set aside as
-``failed`` for a person, so one bad message never blocks the messages behind it.
+Errors: :class:`RasaUnavailable` stops the pass; the messages stay queued and the loop retries later,
+without counting an attempt. Any other error while processing one message is a bug or a database
+fault: logged with its traceback, counted, retried on the next pass, and after :data:`MAX_ATTEMPTS`
+the message is set aside as ``failed`` for a person, so one bad message never blocks the messages
+behind it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from mail_gateway.conversation import Turn, finish, prepare
@@ -38,25 +42,41 @@ class Pass:
     seen: set[int] = field(default_factory=set)
 
 
+@dataclass
+class _Batch:
+    ids: list[int]
+    turns: list[Turn]
+    failed: int
+
+
 def process_pending(settings: Settings, rasa: RasaClient, database_url: str | None = None) -> Pass:
     result = Pass()
-    while not result.rasa_down:
-        with session_scope(database_url) as session:
-            ids = [i for i in pending_ids(session, limit=settings.mail_batch_size) if i not in result.seen]
-        if not ids:
-            break
-        result.seen.update(ids)
-        turns = _prepare_batch(settings, database_url, ids, result)
-        result.processed += len(ids) - len(turns)
-        groups: OrderedDict[str, list[Turn]] = OrderedDict()
-        for turn in turns:
-            groups.setdefault(turn.conversation_id, []).append(turn)
-        workers = max(1, min(settings.mail_workers, len(groups)))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mail") as pool:
+    workers = max(1, settings.mail_workers)
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-prepare") as preparer,
+        ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mail") as pool,
+    ):
+        upcoming: Future[_Batch] = preparer.submit(_prepare_next, settings, database_url, 0)
+        while True:
+            batch = upcoming.result()
+            if not batch.ids:
+                break
+            result.seen.update(batch.ids)
+            result.errors += batch.failed
+            result.processed += len(batch.ids) - len(batch.turns) - batch.failed
+            # The next batch is prepared while the bot answers this one (module doc).
+            upcoming = preparer.submit(_prepare_next, settings, database_url, max(batch.ids))
+            groups: OrderedDict[str, list[Turn]] = OrderedDict()
+            for turn in batch.turns:
+                groups.setdefault(turn.conversation_id, []).append(turn)
             for done in pool.map(
                 lambda g: _dispatch(settings, rasa, database_url, g, result), groups.values()
             ):
                 result.processed += done
+            if result.rasa_down:
+                # What the preparer has prepared meanwhile stays queued (``dispatching``) for the next
+                # pass; leaving the ``with`` waits for it.
+                break
     if result.processed:
         log.info(
             "mail: %d processed%s",
@@ -68,27 +88,26 @@ def process_pending(settings: Settings, rasa: RasaClient, database_url: str | No
     return result
 
 
-def _prepare_batch(settings: Settings, database_url: str | None, ids: list[int], result: Pass) -> list[Turn]:
-    """Step 1 for a batch in one transaction, each message in its own savepoint: a message that fails
-    is rolled back alone and counted, the others go on."""
-    turns: list[Turn] = []
-    failed: list[int] = []
+def _prepare_next(settings: Settings, database_url: str | None, after_id: int) -> _Batch:
+    """Step 1 for the batch after ``after_id``, each message in its own transaction: one that fails is
+    rolled back alone and counted, the others go on (and are retried on the next pass)."""
     with session_scope(database_url) as session:
-        for inbound_id in ids:
-            try:
-                with session.begin_nested():
-                    turn = prepare(session, inbound_id, settings)
-            except Exception:
-                # Not swallowed: logged with its traceback, counted, retried, then set aside (module doc).
-                log.exception("mail %s: preparing failed", inbound_id)
-                failed.append(inbound_id)
-                continue
-            if turn is not None:
-                turns.append(turn)
-    for inbound_id in failed:
-        result.errors += 1
-        _count_failure(database_url, inbound_id)
-    return turns
+        ids = pending_ids(session, limit=settings.mail_batch_size, after_id=after_id)
+    turns: list[Turn] = []
+    failed = 0
+    for inbound_id in ids:
+        try:
+            with session_scope(database_url) as session:
+                turn = prepare(session, inbound_id, settings)
+        except Exception:
+            # Not swallowed: logged with its traceback, counted, retried, then set aside (module doc).
+            log.exception("mail %s: preparing failed", inbound_id)
+            failed += 1
+            _count_failure(database_url, inbound_id)
+            continue
+        if turn is not None:
+            turns.append(turn)
+    return _Batch(ids=ids, turns=turns, failed=failed)
 
 
 def _dispatch(

@@ -255,13 +255,15 @@ def known_message_ids(session: Session, message_ids: Iterable[str]) -> set[str]:
     return found
 
 
-def pending_ids(session: Session, *, limit: int = 200) -> list[int]:
-    """Rows still to be processed, oldest first (``dispatching`` ones were interrupted by a crash)."""
+def pending_ids(session: Session, *, limit: int = 200, after_id: int = 0) -> list[int]:
+    """Rows still to be processed, oldest first (``dispatching`` ones were interrupted by a crash);
+    ``after_id`` skips the batches a pass already has in hand."""
     return [
         i
         for i in session.exec(
             select(InboundMail.id)
             .where(col(InboundMail.status).in_([InboundStatus.pending, InboundStatus.dispatching]))
+            .where(col(InboundMail.id) > after_id)
             .order_by(col(InboundMail.id))
             .limit(limit)
         )

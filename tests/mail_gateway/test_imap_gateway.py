@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from mail_gateway.devservers import Dovecot, SmtpSink
 from mail_gateway.imap_receiver import ImapReceiver
-from mail_gateway.processor import process_pending
+from mail_gateway.processor import MAX_ATTEMPTS, process_pending
 from mail_gateway.rasa_client import RasaUnavailable
 from mail_gateway.smtp_sender import deliver_due
 from tests.mail_gateway.conftest import PDF, build_mail, mail_settings
@@ -238,6 +238,39 @@ def test_rasa_down_messages_wait(dovecot: Dovecot, db: str, tmp_path: Path) -> N
     process_pending(settings, bot, db)  # type: ignore[arg-type]
     assert rows(db)[0].status is InboundStatus.answered and len(bot.calls) == 1
     receiver.disconnect()
+
+
+class BrokenBot(FakeRasa):
+    """Answers with something that makes processing fail (a bug, not an outage)."""
+
+    def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        raise ValueError("a bug while answering")
+
+
+def test_a_failing_message_is_set_aside_after_max_attempts_and_outages_do_not_count(
+    dovecot: Dovecot, db: str, tmp_path: Path
+) -> None:
+    settings = mail_settings(db, dovecot, None, tmp_path)
+    dovecot.append(build_mail(message_id="<bad@example.se>"), datetime.now(UTC))
+    dovecot.append(build_mail(message_id="<good@example.se>", sender="annan@example.se"), datetime.now(UTC))
+    ImapReceiver(settings, db).fetch_new()
+    for _ in range(3):  # Rasa down three passes in a row: waiting is not failing
+        assert process_pending(settings, FakeRasa(down=True), db).rasa_down  # type: ignore[arg-type]
+    assert [r.attempts for r in rows(db)] == [0, 0]
+
+    class FailsOnBad(FakeRasa):
+        def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+            if metadata["inbound_key"] == "<bad@example.se>":
+                raise ValueError("a bug while answering")
+            return super().send(sender, text, metadata)
+
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        result = process_pending(settings, FailsOnBad(), db)  # type: ignore[arg-type]
+        bad, good = rows(db)
+        assert bad.attempts == attempt and result.errors == 1
+        assert good.status is InboundStatus.answered  # one bad message blocks nothing behind it
+    assert bad.status is InboundStatus.failed and bad.reason
+    assert process_pending(settings, BrokenBot(), db).processed == 0  # type: ignore[arg-type]
 
 
 def test_handed_off_conversation_goes_to_the_agent_queue(dovecot: Dovecot, db: str, tmp_path: Path) -> None:
