@@ -76,7 +76,8 @@ class Settings(BaseSettings):
     mail_attachment_max_bytes: int = 10_000_000
     mail_replies_per_hour: int = 10
     mail_batch_size: int = 100
-    mail_workers: int = 4
+    # Conversations answered at once: enough that Rasa always has the next turn waiting (benchmark).
+    mail_workers: int = 8
     mail_poll_seconds: float = 30.0
     # RFC 2177: servers may drop an IDLE after 30 minutes; re-issue well before.
     mail_idle_seconds: float = 25 * 60
