@@ -4,7 +4,7 @@ Messages are prepared in arrival order (threading needs the earlier messages map
 asked for several conversations at once, each conversation's messages in order. The next batch is
 prepared while the bot answers the current one, each message in its own short transaction: the bot
 (the slowest stage, one Rasa turn) never waits for parsing, and the action server's writes never wait
-for a long preparing transaction (issue #5: this, not the bot, held the backlog under 20 messages/s).
+for a long preparing transaction (issue #5, the backlog benchmark).
 
 Errors: :class:`RasaUnavailable` stops the pass; the messages stay queued and the loop retries later,
 without counting an attempt. Any other error while processing one message is a bug or a database
