@@ -23,13 +23,14 @@ _checked: dict[str, Any] = {}
 
 def validate(instance: Any, schema: dict[str, Any], cls: Any = None, *args: Any, **kwargs: Any) -> None:
     """``jsonschema.validate`` with the schema checked once (module doc)."""
-    key = json.dumps(schema, sort_keys=True, default=str)
-    validator = _checked.get(key) if cls is None and not args and not kwargs else None
+    # Only the plain call is cached; a caller's own validator class or options check as before.
+    key = json.dumps(schema, sort_keys=True, default=str) if cls is None and not args and not kwargs else None
+    validator = _checked.get(key) if key else None
     if validator is None:
         klass = cls or validators.validator_for(schema)
         klass.check_schema(schema)
         validator = klass(schema, *args, **kwargs)
-        if cls is None and not args and not kwargs:
+        if key:
             _checked[key] = validator
     error = exceptions.best_match(validator.iter_errors(instance))
     if error is not None:
