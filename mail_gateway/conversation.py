@@ -152,23 +152,24 @@ def finish(session: Session, turn: Turn, bot_messages: list[dict[str, Any]], set
     language = conversation.language or guess_language(" ".join(texts) or mail.text)
     conversation.language = language
     if reference:
+        # Waiting attachments can only be new when the case is new to the conversation or this mail
+        # brought some: the look-up is skipped on every other turn (the backlog benchmark, issue #5).
+        if reference != conversation.case_reference or mail.attachments:
+            _attach_to_case(session, turn.conversation_id, reference)
         conversation.case_reference = reference
         inbound.case_reference = reference
-        _attach_to_case(session, turn.conversation_id, reference)
     session.add(conversation)
 
     rendered = [_render(m, language) for m in bot_messages]
     rendered = [r for r in rendered if r]
-    limit = settings.mail_replies_per_hour
-    recent = replies_since(session, inbound.from_address or "", utcnow() - timedelta(hours=1))
     if not rendered and has_open_handoff(session, turn.conversation_id):
         # Handed over by an earlier message of the same backlog after this one was prepared: the bot
         # kept silent (the conversation is paused), so the mail is the agent's.
         _finish_as(inbound, InboundStatus.agent, "conversation handed to an agent")
     elif not rendered:
         _finish_as(inbound, InboundStatus.silent, "the bot had nothing to say")
-    elif recent >= limit:
-        # Loop protection: a correspondent we already answered `limit` times this hour gets no more.
+    elif (recent := _replies_last_hour(session, inbound)) >= settings.mail_replies_per_hour:
+        # Loop protection: a correspondent we already answered that often this hour gets no more.
         _finish_as(inbound, InboundStatus.silent, f"rate limit: {recent} replies in the last hour")
         log.warning("mail %s not answered: per-sender rate limit reached", inbound.id)
     else:
@@ -188,6 +189,10 @@ def finish(session: Session, turn: Turn, bot_messages: list[dict[str, Any]], set
         inbound.reply_outbox_id = stored.id
         _finish_as(inbound, InboundStatus.answered, None)
     session.add(inbound)
+
+
+def _replies_last_hour(session: Session, inbound: InboundMail) -> int:
+    return replies_since(session, inbound.from_address or "", utcnow() - timedelta(hours=1))
 
 
 def _form_requested(bot_messages: list[dict[str, Any]]) -> bool:

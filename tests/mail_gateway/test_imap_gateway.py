@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from mail_gateway.devservers import Dovecot, SmtpSink
 from mail_gateway.imap_receiver import ImapReceiver
@@ -23,9 +23,11 @@ from mail_gateway.rasa_client import RasaUnavailable
 from mail_gateway.smtp_sender import deliver_due
 from tests.mail_gateway.conftest import PDF, build_mail, mail_settings
 from tests.mail_gateway.test_parse import EVAL_MIME
+from tests.workflows.factories import make_case
 from workflows.db import migrate, session_scope
 from workflows.mailbox import DONE, ImapCheckpoint, InboundMail, InboundStatus, MailAttachment, agent_answer
 from workflows.models import Channel, Handoff, OutboxMessage
+from workflows.settings import Settings
 
 pytestmark = pytest.mark.imap
 
@@ -202,6 +204,56 @@ def test_reply_threading_attachments_and_smtp(
     with session_scope(db) as session:
         (attachment,) = session.exec(select(MailAttachment)).all()
         assert (attachment.disposition, attachment.detected_type) == ("case", "application/pdf")
+    receiver.disconnect()
+
+
+class CaseOpeningRasa(FakeRasa):
+    """Opens a case for the conversation on its second turn, as ``action_open_case`` does."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self.settings = settings
+
+    def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        answer = super().send(sender, text, metadata)
+        if len(self.calls) == 2:
+            with session_scope(self.settings.database_url) as session:
+                make_case(
+                    session, self.settings, datetime.now(UTC), channel=Channel.email, conversation_id=sender
+                )
+        return answer
+
+
+def test_attachments_wait_for_the_case_and_later_ones_join_it(
+    dovecot: Dovecot, smtp: SmtpSink, db: str, tmp_path: Path
+) -> None:
+    """The signed request may come before the case exists, or in a later mail of its thread (§0)."""
+    settings = mail_settings(db, dovecot, smtp, tmp_path)
+    bot, receiver = CaseOpeningRasa(settings), ImapReceiver(settings, db)
+
+    def deliver(raw: bytes) -> list[str | None]:
+        dovecot.append(raw, datetime.now(UTC))
+        receiver.fetch_new()
+        process_pending(settings, bot, db)  # type: ignore[arg-type]
+        with session_scope(db) as session:
+            found = session.exec(select(MailAttachment).order_by(col(MailAttachment.id))).all()
+            return [a.case_reference for a in found]
+
+    def in_thread(body: str, attachment: tuple[str, str, bytes] | None = None) -> bytes:
+        return build_mail(
+            body=body,
+            subject="Re: Registerutdrag",
+            in_reply_to="<a1@example.se>",
+            references="<a1@example.se>",
+            attachment=attachment,
+        )
+
+    signed = ("begaran.pdf", "application/pdf", PDF)
+    assert deliver(build_mail(message_id="<a1@example.se>", attachment=signed)) == [None]  # no case yet
+    (reference,) = deliver(in_thread("Maja Lindgren"))
+    assert reference is not None and reference.startswith("DSR-")  # the case opened: the file joined it
+    assert deliver(in_thread("Här är den igen", signed)) == [reference, reference]
+    assert deliver(in_thread("Tack")) == [reference, reference]
     receiver.disconnect()
 
 
