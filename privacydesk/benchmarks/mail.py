@@ -340,9 +340,13 @@ Rasa's own range) and `bot/serve.py` (the schema checked once, every answer stil
 case-opening turn from about 155 to 45 ms of Rasa CPU; opening a case stopped clearing 15 empty slots
 (fewer events to validate and store); the per-sender rate limit got an index (it read the whole outbox
 per e-mail); the gateway prepares the next batch while the bot answers the current one, in short
-transactions, with 8 conversations in flight. What is left is CPU: the rows above add up to about
-70 ms per e-mail on 2 cores shared by Rasa, the action server, the gateway and Dovecot, so runs on this
-machine land between about 17 and 23 messages/s. More headroom needs a cheaper Rasa turn (its tracker
-store and form round trips are most of the rest) or more cores with several Rasa servers (the Redis lock
-store and PostgreSQL tracker store are supported and tested for that).
+transactions, with 8 conversations in flight. What is left is CPU, shared on 2 cores by Rasa, the
+action server, the gateway and Dovecot. On the machine of the first of these runs (2026-11-26 09:42,
+Rasa 46 ms a turn) the rows added up to about 85 ms per e-mail and runs landed between about 17 and 23
+messages/s; a later machine of the same kind runs the same code at about 55 ms per e-mail (Rasa 30 ms a
+turn, the 2,000 APPENDs in 6 s instead of 17 s), 26 messages/s before and about 30 after the gateway
+stopped two look-ups on turns where they cannot matter (the waiting-attachment join, the per-sender
+count): the gateway's own CPU went from about 20 to 17 ms per e-mail there. More headroom needs a cheaper
+Rasa turn (its tracker store and form round trips are most of the rest) or more cores with several Rasa
+servers (the Redis lock store and PostgreSQL tracker store are supported and tested for that).
 """

@@ -96,9 +96,11 @@ def run() -> str:
     met = ours_f1 >= TARGET and our_report.serious_misses() == 0
     if default_f1 > ours_f1 + 0.01:
         choice = (
-            f"Rasa's default pipeline scores higher ({default_f1:.3f} vs {ours_f1:.3f}); it costs "
-            f"{default['train_s']:.0f} s instead of {ours['train_s']:.0f} s to train. We keep ours for now "
-            "and should reconsider the switch (config.yml)."
+            f"Rasa's default pipeline scores higher on these {len(items)} items ({default_f1:.3f} vs "
+            f"{ours_f1:.3f}), but costs {default['train_s']:.0f} s instead of {ours['train_s']:.0f} s to "
+            f"train and {default['train_mib']} instead of {ours['train_mib']} MiB at its peak. We keep ours "
+            "(config.yml): a change to the training data is checked in minutes, and CI, which trains from "
+            "scratch on a fresh machine, stays well inside its 90 minutes. Neither reaches the target."
         )
     else:
         choice = (
