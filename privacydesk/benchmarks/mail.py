@@ -346,7 +346,9 @@ Rasa 46 ms a turn) the rows added up to about 85 ms per e-mail and runs landed b
 messages/s; a later machine of the same kind runs the same code at about 55 ms per e-mail (Rasa 30 ms a
 turn, the 2,000 APPENDs in 6 s instead of 17 s), 26 messages/s before and about 30 after the gateway
 stopped two look-ups on turns where they cannot matter (the waiting-attachment join, the per-sender
-count): the gateway's own CPU went from about 20 to 17 ms per e-mail there. More headroom needs a cheaper
-Rasa turn (its tracker store and form round trips are most of the rest) or more cores with several Rasa
-servers (the Redis lock store and PostgreSQL tracker store are supported and tested for that).
+count): the gateway's own CPU went from about 20 to 17 ms per e-mail there. The NLU model's switch to
+DIET (issue #3, config.yml) then cost Rasa about 5 ms a turn (35 instead of 30 ms; 26.8 messages/s on
+2026-11-26 11:12). More headroom needs a cheaper Rasa turn (its tracker store and form round trips are
+most of the rest) or more cores with several Rasa servers (the Redis lock store and PostgreSQL tracker
+store are supported and tested for that).
 """
