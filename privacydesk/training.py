@@ -53,6 +53,7 @@ def train(*, force: bool = False) -> Path:
     """Return the model for the current inputs, training it only if it is not cached."""
     target = cached_model()
     if target.exists() and not force:
+        os.utime(target)  # recently used: the last to be pruned (prune_cache)
         print(
             f"==> model up to date ({target.name}, inputs unchanged): not retraining",
             file=sys.stderr,
@@ -89,7 +90,23 @@ def train(*, force: bool = False) -> Path:
         shutil.copyfile(produced, partial)
         partial.replace(target)
     print(f"==> trained in {time.monotonic() - started:.0f} s: {target}", file=sys.stderr, flush=True)
+    prune_cache(target.parent, keep=KEEP_MODELS)
     return target
+
+
+# A model is about 50 MB (DIET's weights): a trainer changing examples all day would otherwise fill the
+# disk. The newest few stay, so switching back and forth between branches does not retrain.
+KEEP_MODELS = 5
+
+
+def prune_cache(folder: Path, *, keep: int) -> list[Path]:
+    """Delete all but the ``keep`` newest models in ``folder``; returns what was deleted."""
+    models = sorted(folder.glob("privacydesk-*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    removed = []
+    for old in models[keep:]:
+        old.unlink(missing_ok=True)  # another process may have pruned it first
+        removed.append(old)
+    return removed
 
 
 # Responses our custom actions send are invisible to Rasa's story check; tests/test_bot_texts.py checks
