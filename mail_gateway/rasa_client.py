@@ -77,8 +77,3 @@ class RasaClient:
                     message["buttons"] = buttons
                 answer.append(message)
         return answer
-
-    def language(self, sender: str) -> str | None:
-        slots = self.tracker(sender).get("slots") or {}
-        value = slots.get("language")
-        return value if value in ("sv", "en") else None
