@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from privacydesk import paths
+from privacydesk import paths, proctree
 from privacydesk.classify import LABELS, Classifier, parsing_server
 from privacydesk.training import rasa_env
 from workflows.models import RequestType
@@ -166,35 +166,10 @@ def rasa_server(model: Path) -> Iterator[tuple[str, int]]:
     """The classify path's parse-only server; yields its URL and its resident memory (MiB) once loaded."""
     with parsing_server(model) as (url, service):
         pid = service.process.pid if service.process else None
-        yield url, _tree_rss_mib(pid) if pid else 0
+        yield url, proctree.rss_mib(pid) if pid else 0
 
 
 # ---------------------------------------------------------------- training (cross-validation, benchmarks)
-
-
-def _rss_kib(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status", encoding="utf-8") as status:
-            return next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
-    except OSError:
-        return 0
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children", encoding="utf-8") as handle:
-            return [int(p) for p in handle.read().split()]
-    except OSError:
-        return []
-
-
-def _tree_rss_mib(pid: int) -> int:
-    pids, total = [pid], 0
-    while pids:
-        current = pids.pop()
-        total += _rss_kib(current)
-        pids += _children(current)
-    return total // 1024
 
 
 @dataclass(frozen=True)
@@ -227,7 +202,7 @@ def train_nlu(
     def watch() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, _tree_rss_mib(process.pid))
+            peak = max(peak, proctree.rss_mib(process.pid))
             time.sleep(0.5)
 
     watcher = threading.Thread(target=watch, daemon=True)

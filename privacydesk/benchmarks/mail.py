@@ -13,7 +13,6 @@ The messages are built here from our own templates (never from ../shared/eval).
 
 from __future__ import annotations
 
-import os
 import random
 import statistics
 import tempfile
@@ -30,7 +29,7 @@ from sqlmodel import col, select
 from mail_gateway import gateway
 from mail_gateway.devservers import PASSWORD, USER, Dovecot, SmtpSink
 from mail_gateway.rasa_client import BotMessage, RasaClient
-from privacydesk import services, training
+from privacydesk import proctree, services, training
 from workflows.db import get_engine, migrate, session_scope
 from workflows.mailbox import InboundMail, InboundStatus
 from workflows.models import Case, OutboxMessage
@@ -89,21 +88,6 @@ def _message(rng: random.Random, n: int) -> bytes:
         message[key] = value
     message.set_content(f"{body}\n\nMvh\nKund {n}\n")
     return message.as_bytes()
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its children still running (Linux /proc)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    pids, total = [pid], 0
-    for current in pids:
-        try:
-            children = Path(f"/proc/{current}/task/{current}/children").read_text()
-            pids += [int(child) for child in children.split()]
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # ended meanwhile
-        total += int(fields[11]) + int(fields[12])
-    return total / ticks
 
 
 def _append_all(dovecot: Dovecot, messages: list[bytes]) -> None:
@@ -213,13 +197,13 @@ def _backlog(root: Path) -> tuple[float, float, dict[str, int], float, dict[str,
         append_seconds = time.monotonic() - started
         settings = _settings(url, stack.rasa_url, dovecot, smtp, root)
         pids = {s.name: s.process.pid for s in stack.stack.services if s.process is not None}
-        cpu_before = {name: _cpu_seconds(pid) for name, pid in pids.items()}
+        cpu_before = {name: proctree.cpu_seconds(pid) for name, pid in pids.items()}
         own_before = time.process_time()
         began = datetime.now(UTC)
         started = time.monotonic()
         gateway.run(settings, once=True, database_url=url)
         total = time.monotonic() - started
-        cpu = {name: _cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
+        cpu = {name: proctree.cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
         cpu["gateway"] = time.process_time() - own_before
         with session_scope(url) as session:
             last = session.exec(select(func.max(col(InboundMail.processed_at)))).one()
