@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("--data", help="YAML list of {id, text, label, lang, subject?} items")
     evaluate.add_argument("--cross-validate", type=int, metavar="K", help="K-fold CV on nlu/ (K models)")
     evaluate.add_argument("--rasa-url", help="score --data with this running Rasa server")
+    evaluate.add_argument("--config", help="train and score this pipeline instead of config.yml")
     bench = sub.add_parser("bench", help="run benchmarks and write docs/benchmarks.md")
     bench.add_argument("names", nargs="*", metavar="NAME", help="which benchmarks (default: all)")
 
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "nlu":
         from privacydesk import evaluate as evaluate_module
 
-        return evaluate_module.run(args.data, args.cross_validate, args.rasa_url)
+        return evaluate_module.run(args.data, args.cross_validate, args.rasa_url, args.config)
     if args.command == "bench":
         from privacydesk import bench as bench_module
 

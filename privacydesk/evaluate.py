@@ -286,16 +286,35 @@ def cross_validate(k: int, config: Path = paths.CONFIG, log: Callable[[str], Non
     return report
 
 
-def run(data: str | None, cross: int | None, rasa_url: str | None) -> int:
-    """The CLI entry: prints Markdown to stdout; returns the exit status."""
+def run(data: str | None, cross: int | None, rasa_url: str | None, config: str | None = None) -> int:
+    """The CLI entry: prints Markdown to stdout; returns the exit status.
+
+    ``config`` scores another pipeline (a trainer's experiment) on the same nlu/ data; without it the
+    project's config.yml and its cached model are used.
+    """
     if not data and not cross:
         print("error: give --data FILE or --cross-validate K", file=sys.stderr)
         return 2
+    if config and rasa_url:
+        print("error: --config trains a model; --rasa-url scores one already running", file=sys.stderr)
+        return 2
+    config_path = Path(config) if config else paths.CONFIG
+    if not config_path.is_file():
+        print(f"error: no such config file: {config_path}", file=sys.stderr)
+        return 2
+    log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
     try:
         if data:
             items = load_items(Path(data))
             if rasa_url:
                 report = score_with_rasa(items, rasa_url)
+            elif config:
+                with tempfile.TemporaryDirectory(prefix="privacydesk-eval-") as tmp:
+                    log(f"==> training {config_path} on nlu/")
+                    trained = train_nlu(config_path, [paths.NLU], Path(tmp))
+                    log(f"    trained in {trained.seconds:.0f} s, peak {trained.peak_rss_mib} MiB")
+                    with rasa_server(trained.model) as (url, _):
+                        report = score_with_rasa(items, url)
             else:
                 from privacydesk import training
 
@@ -303,7 +322,7 @@ def run(data: str | None, cross: int | None, rasa_url: str | None) -> int:
                     report = score_with_rasa(items, url)
             print(f"## {data}: {len(items)} items (sv, en)\n\n{report.markdown()}\n")
         if cross:
-            report = cross_validate(cross, log=lambda line: print(line, file=sys.stderr, flush=True))
+            report = cross_validate(cross, config_path, log=log)
             title = f"## {cross}-fold cross-validation on nlu/ ({len(report.gold)} examples)"
             print(f"{title}\n\n{report.markdown()}\n")
     except EvaluationError as error:
