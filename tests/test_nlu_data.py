@@ -1,0 +1,73 @@
+"""The hygiene rules of nlu/README.md, checked on every training file (they grow by many hands)."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+import yaml
+
+from privacydesk import paths
+
+PHONE = re.compile(r"(?<![\d-])0\d{1,2}-?\s?\d{5,8}(?![\d-])")
+FICTION_PHONES = (range(701740605, 701740700), range(846500400, 846500500))  # PTS: reserved for fiction
+EMAIL = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
+
+
+def _examples() -> list[tuple[str, str, str]]:
+    found = []
+    for path in sorted(paths.NLU.glob("*/*.yml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for block in document.get("nlu") or []:
+            if "intent" not in block:
+                continue
+            for line in block["examples"].splitlines():
+                if line.strip():
+                    assert line.lstrip().startswith("- "), (path.name, line[:80])
+                    found.append((f"{path.parent.name}/{path.name}", block["intent"], line.strip()[2:]))
+    return found
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def test_no_example_appears_twice_in_any_intent():
+    seen: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for where, intent, text in _examples():
+        seen[_normal(text)].append((where, intent))
+    twice = {text[:70]: places for text, places in seen.items() if len(places) > 1}
+    assert not twice, twice
+
+
+def test_phone_numbers_and_mail_addresses_are_the_fictitious_ones():
+    wrong = []
+    for where, _, text in _examples():
+        for match in PHONE.findall(text):
+            digits = int(re.sub(r"\D", "", match))
+            if not any(digits in r for r in FICTION_PHONES):
+                wrong.append((where, match))
+        for domain in EMAIL.findall(text):
+            domain = domain.lower()
+            if domain not in {"example.se", "example.com"} and not domain.endswith(".example.se"):
+                wrong.append((where, domain))
+    assert not wrong, wrong
+
+
+def _runs(text: str, n: int = 8) -> set[tuple[str, ...]]:
+    words = _normal(text).split()
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def test_the_development_set_shares_no_passage_with_the_training_data():
+    """evaluation/dev_requests.yml chooses configurations; a passage copied into nlu/ would flatter them.
+
+    Runs of 20 words: two letters citing Art 17(1)(a) share its wording ("no longer necessary for the
+    purposes for which it was collected", 14 words) without one being a copy of the other.
+    """
+    dev = yaml.safe_load((paths.ROOT / "evaluation" / "dev_requests.yml").read_text(encoding="utf-8"))
+    training: set[tuple[str, ...]] = set()
+    for _, _, text in _examples():
+        training |= _runs(text, 20)
+    shared = [item["id"] for item in dev if _runs(item["text"], 20) & training]
+    assert not shared, shared
