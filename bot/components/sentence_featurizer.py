@@ -1,0 +1,142 @@
+"""Rasa NLU component: a dense sentence vector from all-MiniLM-L6-v2 (bot/components/minilm.py).
+
+Why: the sparse word and character n-grams only know the words of our own examples; a customer who
+writes "purge my records" where the examples say "delete my data" needs a representation that knows
+the two mean the same. DIET takes this vector beside the sparse features (Rasa unifies their sizes).
+
+Only sentence-level features: with no transformer layers DIET classifies the intent from the sentence
+position, so token vectors would cost time and change nothing.
+
+Training encodes every example; the vectors of training texts (all fictitious, nlu/) are kept in a
+small SQLite cache keyed by the text's hash, so cross-validation folds and retraining after a small
+change do not encode them again. Live messages are never written there: they may hold personal data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.components.minilm import DIMENSION, SentenceEncoder
+
+logger = logging.getLogger(__name__)
+MODEL_ID = "all-MiniLM-L6-v2/mean/256"  # part of every cache key: another model or pooling, other keys
+
+
+def cache_path() -> Path:
+    base = os.environ.get("PRIVACYDESK_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "privacydesk")
+    return Path(base) / "embeddings.sqlite"
+
+
+class EmbeddingCache:
+    """Vectors of training texts by sha256(model id, text). A damaged cache is set aside, not fatal."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = self._open(path)
+        except sqlite3.DatabaseError:
+            logger.warning("embedding cache %s is unreadable; starting a new one", path)
+            path.replace(path.with_suffix(".damaged"))
+            self.db = self._open(path)
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(str(path), timeout=30)
+        db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+        return db
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha256(f"{MODEL_ID}\0{text}".encode()).hexdigest()
+
+    def get_many(self, texts: List[str]) -> Dict[str, np.ndarray]:
+        found: Dict[str, np.ndarray] = {}
+        keys = {self.key(t): t for t in texts}
+        items = list(keys)
+        for start in range(0, len(items), 500):
+            chunk = items[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, blob in self.db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk):  # noqa: S608 - only '?' marks
+                vector = np.frombuffer(blob, dtype=np.float32)
+                if vector.shape == (DIMENSION,):
+                    found[keys[key]] = vector
+        return found
+
+    def put_many(self, vectors: Dict[str, np.ndarray]) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)",
+                [(self.key(t), v.astype(np.float32).tobytes()) for t, v in vectors.items()],
+            )
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**DenseFeaturizer.get_default_config(), "cache_training_vectors": True}
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        pass
+
+    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
+        super().__init__(name, config)
+        self.encoder = SentenceEncoder()
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SentenceEmbeddingFeaturizer":
+        return cls(config, execution_context.node_name)
+
+    def _add(self, message: Message, vector: np.ndarray) -> None:
+        self.add_features_to_message(None, vector.reshape(1, DIMENSION), TEXT, message)  # type: ignore[arg-type]
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if text:
+                self._add(message, self.encoder.encode(text))
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        examples = [m for m in training_data.training_examples if m.get(TEXT)]
+        texts = sorted({m.get(TEXT) for m in examples})
+        cache: Optional[EmbeddingCache] = None
+        known: Dict[str, np.ndarray] = {}
+        if self._config["cache_training_vectors"]:
+            cache = EmbeddingCache(cache_path())
+            known = cache.get_many(texts)
+        missing = [t for t in texts if t not in known]
+        logger.info("sentence vectors: %d cached, %d to encode", len(known), len(missing))
+        fresh: Dict[str, np.ndarray] = {}
+        for done, text in enumerate(missing, 1):
+            fresh[text] = self.encoder.encode(text)
+            if done % 500 == 0:
+                logger.info("sentence vectors: %d of %d encoded", done, len(missing))
+        if cache is not None and fresh:
+            cache.put_many(fresh)
+        known.update(fresh)
+        for message in examples:
+            self._add(message, known[message.get(TEXT)])
+        return training_data
