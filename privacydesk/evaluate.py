@@ -302,7 +302,10 @@ def run(data: str | None, cross: int | None, rasa_url: str | None, config: str |
     if not config_path.is_file():
         print(f"error: no such config file: {config_path}", file=sys.stderr)
         return 2
-    log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+
+    def log(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
     try:
         if data:
             items = load_items(Path(data))
