@@ -90,7 +90,7 @@ def _run_in_rasa_env(script: str, env_cache: Path) -> dict:
     result = subprocess.run(
         [str(python), "-c", script],
         cwd=paths.ROOT, capture_output=True, text=True, timeout=180,
-        env={**os.environ, "PYTHONPATH": str(paths.ROOT), "PRIVACYDESK_CACHE": str(env_cache)},
+        env={**os.environ, "PYTHONPATH": str(paths.ROOT), "PRIVACYDESK_EMBEDDING_CACHE": str(env_cache)},
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])

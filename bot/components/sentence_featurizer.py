@@ -31,17 +31,19 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.language_detector import detect_language
 from bot.components.minilm import DIMENSION, SentenceEncoder
 
 logger = logging.getLogger(__name__)
-MODEL_ID = "all-MiniLM-L6-v2/mean/256"
-ZERO = np.zeros(DIMENSION, dtype=np.float32)  # part of every cache key: another model or pooling, other keys
+MODEL_ID = "all-MiniLM-L6-v2/mean/256"  # part of every cache key: another model or pooling, other keys
 
 
 def cache_path() -> Path:
-    base = os.environ.get("PRIVACYDESK_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "privacydesk")
-    return Path(base) / "embeddings.sqlite"
+    """Beside the model cache (privacydesk/paths.py): outside the clone, so a fresh clone reuses it."""
+    explicit = os.environ.get("PRIVACYDESK_EMBEDDING_CACHE")
+    if explicit:
+        return Path(explicit) / "embeddings.sqlite"
+    cache_home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache_home) / "privacydesk" / "embeddings.sqlite"
 
 
 class EmbeddingCache:
@@ -91,13 +93,7 @@ class EmbeddingCache:
 class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {
-            **DenseFeaturizer.get_default_config(),
-            "cache_training_vectors": True,
-            # Languages the encoder gets to read; a message clearly in another language gets a zero
-            # vector (the model is English: on Swedish its vector says little). None: every message.
-            "languages": None,
-        }
+        return {**DenseFeaturizer.get_default_config(), "cache_training_vectors": True}
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
@@ -106,11 +102,6 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
         super().__init__(name, config)
         self.encoder = SentenceEncoder()
-        languages = self._config["languages"]
-        self.languages = frozenset(languages) if languages else None
-
-    def reads(self, text: str) -> bool:
-        return self.languages is None or detect_language(text) in self.languages | {None}
 
     @classmethod
     def create(
@@ -129,12 +120,12 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         for message in messages:
             text = message.get(TEXT)
             if text:
-                self._add(message, self.encoder.encode(text) if self.reads(text) else ZERO)
+                self._add(message, self.encoder.encode(text))
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         examples = [m for m in training_data.training_examples if m.get(TEXT)]
-        texts = sorted({m.get(TEXT) for m in examples if self.reads(m.get(TEXT))})
+        texts = sorted({m.get(TEXT) for m in examples})
         cache: Optional[EmbeddingCache] = None
         known: Dict[str, np.ndarray] = {}
         if self._config["cache_training_vectors"]:
@@ -151,5 +142,5 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
             cache.put_many(fresh)
         known.update(fresh)
         for message in examples:
-            self._add(message, known.get(message.get(TEXT), ZERO))
+            self._add(message, known[message.get(TEXT)])
         return training_data

@@ -26,6 +26,7 @@ from privacydesk.bench import git_revision
 TITLE = "NLU: request-type classification, our pipeline vs Rasa's default (held-out sv+en data)"
 EVAL_FILE = paths.ROOT.parent / "shared" / "eval" / "requests_external.yml"
 TARGET = 0.90
+DEV_FOLDER = paths.ROOT / "evaluation"
 
 DEFAULT_PIPELINE = [
     {"name": "WhitespaceTokenizer"},
@@ -70,12 +71,17 @@ def _default_config(folder: Path) -> Path:
 
 
 def _measure(name: str, config: Path, items: list[evaluate.Item], folder: Path) -> dict[str, object]:
-    trained = evaluate.train_nlu(config, [paths.NLU], folder / name, extra_env={"RASA_MAX_CACHE_SIZE": "0"})
+    # From scratch: Rasa's training cache off, and an empty cache of sentence vectors, so the time
+    # includes encoding every example.
+    scratch = {"RASA_MAX_CACHE_SIZE": "0", "PRIVACYDESK_EMBEDDING_CACHE": str(folder / f"{name}-vectors")}
+    trained = evaluate.train_nlu(config, [paths.NLU], folder / name, extra_env=scratch)
     with evaluate.rasa_server(trained.model) as (url, server_mib):
         started = time.monotonic()
         report = evaluate.score_with_rasa(items, url)
         per_message_ms = (time.monotonic() - started) * 1000 / max(1, len(items))
+        dev = evaluate.score_with_rasa(_development_items(), url)
     return {
+        "dev": dev,
         "name": name,
         "report": report,
         "train_s": trained.seconds,
@@ -84,6 +90,11 @@ def _measure(name: str, config: Path, items: list[evaluate.Item], folder: Path) 
         "parse_ms": per_message_ms,
         "model_mib": trained.model.stat().st_size / 1024 / 1024,
     }
+
+
+def _development_items() -> list[evaluate.Item]:
+    """Our own development sets (evaluation/*.yml), on which configurations are chosen."""
+    return [item for path in sorted(DEV_FOLDER.glob("*.yml")) for item in evaluate.load_items(path)]
 
 
 def run() -> str:
@@ -96,11 +107,12 @@ def run() -> str:
 
     rows = []
     for result in (ours, default):
-        report = result["report"]
-        assert isinstance(report, evaluate.Report)
+        report, dev = result["report"], result["dev"]
+        assert isinstance(report, evaluate.Report) and isinstance(dev, evaluate.Report)
         rows.append(
             f"| {result['name']} | **{report.macro_f1():.3f}** | {report.macro_f1('sv'):.3f} | "
-            f"{report.macro_f1('en'):.3f} | {report.serious_misses()} | {result['train_s']:.0f} s | "
+            f"{report.macro_f1('en'):.3f} | {report.serious_misses()} | {dev.macro_f1():.3f} | "
+            f"{dev.serious_misses()} | {result['train_s']:.0f} s | "
             f"{result['train_mib']} MiB | {result['server_mib']} MiB | {result['model_mib']:.1f} MiB | "
             f"{result['parse_ms']:.0f} ms |"
         )
@@ -133,10 +145,14 @@ def run() -> str:
             f">= {TARGET:.2f} and no access or erasure request classified as `other` — "
             f"**{'met' if met else 'not met'}** by our pipeline.",
             "",
-            "| pipeline | macro-F1 | sv | en | access/erasure → other | training | peak memory, training | "
-            "Rasa server memory | model | parse per message |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| pipeline | macro-F1 | sv | en | access/erasure → other | dev macro-F1 | dev → other "
+            "| training | peak memory, training | Rasa server memory | model | parse per message |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             *rows,
+            "",
+            f"The first five columns are the held-out data; \"dev\" is our own development sets "
+            f"(`evaluation/*.yml`, {len(_development_items())} items, written for this project without "
+            "reading the held-out data), on which configurations are chosen.",
             "",
             f"**Choice.** {choice}",
             "",
