@@ -30,6 +30,7 @@ from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturiz
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from threadpoolctl import ThreadpoolController
 
 from bot.components.minilm import DIMENSION, SentenceEncoder
 
@@ -102,6 +103,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
         super().__init__(name, config)
         self.encoder = SentenceEncoder()
+        self.blas = ThreadpoolController()
 
     @classmethod
     def create(
@@ -117,10 +119,14 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         self.add_features_to_message(None, vector.reshape(1, DIMENSION), TEXT, message)  # type: ignore[arg-type]
 
     def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            text = message.get(TEXT)
-            if text:
-                self._add(message, self.encoder.encode(text))
+        # One BLAS thread for a live message: the server shares two cores with the action server, the
+        # gateway and the database, and a second thread for these small matrices costs half as much
+        # CPU again (measured: 63 instead of 42 ms per message) to save some wall time.
+        with self.blas.limit(limits=1, user_api="blas"):
+            for message in messages:
+                text = message.get(TEXT)
+                if text:
+                    self._add(message, self.encoder.encode(text))
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
