@@ -192,10 +192,7 @@ def train_nlu(
     process = subprocess.Popen(
         command,
         cwd=paths.ROOT,
-        # Rasa's training cache off: it keys a component's output on a message fingerprint that can be
-        # computed before later featurizers add their features, so two configs that differ only in a
-        # featurizer could share one trained classifier. Comparing configurations needs a clean slate.
-        env={**rasa_env(), "RASA_MAX_CACHE_SIZE": "0", **(extra_env or {})},
+        env={**rasa_env(), **(extra_env or {})},  # Rasa's training cache is off there (training.py)
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

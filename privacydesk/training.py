@@ -46,6 +46,11 @@ def rasa_env() -> dict[str, str]:
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     # No telemetry or crash reports: this machine must not call home, and nothing personal may leave it.
     env["RASA_TELEMETRY_ENABLED"] = "false"
+    # Rasa's own training cache off. Our model cache (fingerprint of every input, components' code
+    # included) decides when to train; Rasa's keys a step's output on message fingerprints that can be
+    # taken before later featurizers add their features, and knows nothing of our components' code, so
+    # it could hand back a classifier trained on other features. It also kept ~1 GB in .rasa/.
+    env["RASA_MAX_CACHE_SIZE"] = "0"
     return env
 
 
