@@ -28,7 +28,8 @@ for item in reference:
     out.append({"ids_equal": ids == item["ids"], "n": len(ids),
                 "max_diff": float(np.abs(vector - np.array(item["vector"])).max()),
                 "norm": float(np.linalg.norm(vector))})
-print(json.dumps(out))
+huge = encoder.tokenizer.encode("radera " * 500_000 + "tack")  # a pasted megabyte: cut, not choked on
+print(json.dumps({"items": out, "huge": [len(huge), huge[0], huge[-1]], "cls_sep": [101, 102]}))
 """
 
 
@@ -39,7 +40,9 @@ def test_numpy_encoder_reproduces_the_reference_tokens_and_vectors():
         cwd=paths.ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
-    rows = json.loads(result.stdout.strip().splitlines()[-1])
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    rows = answer["items"]
+    assert answer["huge"] == [256, *answer["cls_sep"]]
     reference = json.loads(REFERENCE.read_text(encoding="utf-8"))["items"]
     assert len(rows) == len(reference) >= 5
     for row, item in zip(rows, reference, strict=True):

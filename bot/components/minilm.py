@@ -24,6 +24,9 @@ from scipy.special import erf
 
 MODEL_PACKAGE = "all_minilm_l6_v2"
 MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json); longer texts are cut there
+# 256 word pieces never need more than a few thousand characters of ordinary text; reading no further
+# keeps a pasted megabyte from costing seconds of tokenising before the cut.
+MAX_CHARS = 20_000
 DIMENSION = 384
 _LAYERS = 6
 _HEADS = 12
@@ -106,8 +109,10 @@ class WordPiece:
 
     def encode(self, text: str) -> List[int]:
         ids = [self.ids["[CLS]"]]
-        for token in basic_tokens(text):
+        for token in basic_tokens(text[:MAX_CHARS]):
             ids.extend(self.pieces(token))
+            if len(ids) >= MAX_TOKENS - 1:
+                break
         return ids[: MAX_TOKENS - 1] + [self.ids["[SEP]"]]
 
 

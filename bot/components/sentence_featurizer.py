@@ -82,6 +82,9 @@ class EmbeddingCache:
                     found[keys[key]] = vector
         return found
 
+    def close(self) -> None:
+        self.db.close()
+
     def put_many(self, vectors: Dict[str, np.ndarray]) -> None:
         with self.db:
             self.db.executemany(
@@ -144,8 +147,10 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
             fresh[text] = self.encoder.encode(text)
             if done % 500 == 0:
                 logger.info("sentence vectors: %d of %d encoded", done, len(missing))
-        if cache is not None and fresh:
-            cache.put_many(fresh)
+        if cache is not None:
+            if fresh:
+                cache.put_many(fresh)
+            cache.close()
         known.update(fresh)
         for message in examples:
             self._add(message, known[message.get(TEXT)])
