@@ -332,7 +332,13 @@ turn, the 2,000 APPENDs in 6 s instead of 17 s), 26 messages/s before and about 
 stopped two look-ups on turns where they cannot matter (the waiting-attachment join, the per-sender
 count): the gateway's own CPU went from about 20 to 17 ms per e-mail there. The NLU model's switch to
 DIET (issue #3, config.yml) then cost Rasa about 5 ms a turn (35 instead of 30 ms; 26.8 messages/s on
-2026-11-26 11:12). More headroom needs a cheaper Rasa turn (its tracker store and form round trips are
-most of the rest) or more cores with several Rasa servers (the Redis lock store and PostgreSQL tracker
-store are supported and tested for that).
+2026-11-26 11:12). The sentence encoder (issue #3, session 4: a pre-trained vector for every message,
+computed in NumPy inside the Rasa server) took Rasa to 90 ms a turn with NumPy's two BLAS threads and
+53 ms with one (the featurizer now limits itself to one for live messages); throughput 20.7 messages/s
+either way, because Rasa answers on one event loop and is now the bottleneck: at 53 ms of its CPU a
+turn, one Rasa server caps the backlog at about 20 messages/s. This is the narrowest margin so far. More
+headroom needs several Rasa servers (the Redis lock store and PostgreSQL tracker store are supported
+and tested for that), a cheaper encoder turn (cutting it at 128 instead of 256 word pieces, to be
+checked on the development sets first), or a cheaper Rasa turn otherwise (tracker store, form round
+trips).
 """
