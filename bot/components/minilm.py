@@ -154,32 +154,32 @@ class SentenceEncoder:
         pooled = hidden.mean(0)
         return (pooled / max(float(np.linalg.norm(pooled)), 1e-9)).astype(np.float32)  # type: ignore[no-any-return]
 
+    def _dense(self, x: np.ndarray, name: str) -> np.ndarray:
+        return x @ self.w[name + ".weight"].T + self.w[name + ".bias"]  # type: ignore[no-any-return]
+
+    def _norm(self, x: np.ndarray, name: str) -> np.ndarray:
+        return _layer_norm(x, self.w[name + ".weight"], self.w[name + ".bias"])
+
     def _forward(self, ids: np.ndarray) -> np.ndarray:
-        w = self.w
-        n = len(ids)
-        e = "embeddings."
-        x = w[e + "word_embeddings.weight"][ids] + w[e + "position_embeddings.weight"][:n]
-        x = _layer_norm(x + w[e + "token_type_embeddings.weight"][0], w[e + "LayerNorm.weight"], w[e + "LayerNorm.bias"])
+        w, n = self.w, len(ids)
+        x = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][:n]
+            + w["embeddings.token_type_embeddings.weight"][0]
+        )
+        x = self._norm(x, "embeddings.LayerNorm")
         size = DIMENSION // _HEADS
         for layer in range(_LAYERS):
             p = f"encoder.layer.{layer}."
-
-            def dense(x: np.ndarray, name: str) -> np.ndarray:
-                return x @ w[p + name + ".weight"].T + w[p + name + ".bias"]  # type: ignore[no-any-return]  # noqa: B023
-
             q, k, v = (
-                dense(x, f"attention.self.{m}").reshape(n, _HEADS, size).transpose(1, 0, 2)
+                self._dense(x, f"{p}attention.self.{m}").reshape(n, _HEADS, size).transpose(1, 0, 2)
                 for m in ("query", "key", "value")
             )
             scores = q @ k.transpose(0, 2, 1) / np.sqrt(size)
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             scores /= scores.sum(-1, keepdims=True)
             context = (scores @ v).transpose(1, 0, 2).reshape(n, DIMENSION)
-            x = _layer_norm(
-                x + dense(context, "attention.output.dense"),
-                w[p + "attention.output.LayerNorm.weight"],
-                w[p + "attention.output.LayerNorm.bias"],
-            )
-            inner = _gelu(dense(x, "intermediate.dense"))
-            x = _layer_norm(x + dense(inner, "output.dense"), w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"])
+            x = self._norm(x + self._dense(context, p + "attention.output.dense"), p + "attention.output.LayerNorm")
+            inner = _gelu(self._dense(x, p + "intermediate.dense"))
+            x = self._norm(x + self._dense(inner, p + "output.dense"), p + "output.LayerNorm")
         return x
