@@ -78,7 +78,9 @@ def _default_config(folder: Path) -> Path:
     return config
 
 
-def _measure(name: str, config: Path, items: list[evaluate.Item], folder: Path) -> dict[str, object]:
+def _measure(
+    name: str, config: Path, items: list[evaluate.Item], dev_items: list[evaluate.Item], folder: Path
+) -> dict[str, object]:
     # From scratch: Rasa's training cache is off (training.rasa_env), and the cache of sentence vectors
     # is empty, so the time includes encoding every example.
     scratch = {"PRIVACYDESK_EMBEDDING_CACHE": str(folder / f"{name}-vectors")}
@@ -87,7 +89,7 @@ def _measure(name: str, config: Path, items: list[evaluate.Item], folder: Path) 
         started = time.monotonic()
         report = evaluate.score_with_rasa(items, url)
         per_message_ms = (time.monotonic() - started) * 1000 / max(1, len(items))
-        dev = evaluate.score_with_rasa(_development_items(), url)
+        dev = evaluate.score_with_rasa(dev_items, url)
     return {
         "dev": dev,
         "name": name,
@@ -107,10 +109,11 @@ def _development_items() -> list[evaluate.Item]:
 
 def run() -> str:
     items = evaluate.load_items(EVAL_FILE)
+    dev_items = _development_items()
     with tempfile.TemporaryDirectory(prefix="privacydesk-bench-nlu-") as tmp:
         folder = Path(tmp)
-        ours = _measure("ours", paths.CONFIG, items, folder)
-        default = _measure("rasa-default", _default_config(folder), items, folder)
+        ours = _measure("ours", paths.CONFIG, items, dev_items, folder)
+        default = _measure("rasa-default", _default_config(folder), items, dev_items, folder)
     cv = evaluate.cross_validate(3, log=lambda line: print(line, flush=True))
 
     rows = []
@@ -159,7 +162,7 @@ def run() -> str:
             *rows,
             "",
             f"The first five columns are the held-out data; \"dev\" is our own development sets "
-            f"(`evaluation/*.yml`, {len(_development_items())} items, written for this project without "
+            f"(`evaluation/*.yml`, {len(dev_items)} items, written for this project without "
             "reading the held-out data), on which configurations are chosen.",
             "",
             f"**Choice.** {choice}",
