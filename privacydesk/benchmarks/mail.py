@@ -341,4 +341,14 @@ headroom needs several Rasa servers (the Redis lock store and PostgreSQL tracker
 and tested for that), a cheaper encoder turn (cutting it at 128 instead of 256 word pieces, to be
 checked on the development sets first), or a cheaper Rasa turn otherwise (tracker store, form round
 trips).
+**Session 5** (2026-12-01): the multilingual sentence encoder (issue #3: multilingual-e5-small, twelve
+layers where MiniLM has six, about 150 ms of one core for a 70-word-piece message) took Rasa to 121 ms
+of CPU a turn and the backlog to 9.0 messages/s: the target of 20 is now missed. This machine is also
+slower than the last one: the gateway alone did 29 instead of 73 messages/s with no change to its code
+(34 instead of 16 ms of CPU an e-mail). The trade is deliberate and reversible: e5 lifted held-out
+macro-F1 from 0.736 to 0.802 (Swedish 0.417 to 0.667) and the leave-one-file-out probe from 0.889 to
+0.922 (NLU section); `encoder: minilm` in config.yml restores the old cost (not re-measured on this
+machine). More Rasa servers do not help on 2 cores, since the limit is CPU. The ways back to 20/s with
+e5 are a cheaper encoder turn, or more cores: e5 cut to 6 layers is half the cost at 0.909 in the probe,
+and long texts could be cut at fewer word pieces.
 """
