@@ -127,8 +127,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
             raise ValueError(f"SentenceEmbeddingFeaturizer: encoder must be one of {ENCODERS}, not {config['encoder']!r}")
 
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
-        super().__init__(name, config)
-        self.validate_config(self._config)
+        super().__init__(name, config)  # validates the config
         self.model_id = MODEL_IDS[self._config["encoder"]]
         self.encoder: Any = e5.MultilingualEncoder() if self._config["encoder"] == "e5" else _MiniLM()
 
