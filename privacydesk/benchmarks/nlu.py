@@ -136,9 +136,9 @@ def run() -> str:
     with tempfile.TemporaryDirectory(prefix="privacydesk-bench-nlu-") as tmp:
         folder = Path(tmp)
         ours = _measure("ours", paths.CONFIG, items, dev_items, folder)
-        if not with_default:
-            return _report(items, dev_items, ours, None)
-        default = _measure("rasa-default", _default_config(folder), items, dev_items, folder)
+        default = None
+        if with_default:
+            default = _measure("rasa-default", _default_config(folder), items, dev_items, folder)
     return _report(items, dev_items, ours, default)
 
 
