@@ -9,17 +9,30 @@ from __future__ import annotations
 import re
 
 # Lines that start the quoted earlier message in common mail clients (Swedish and English).
+# A Swedish client's "… skrev …:" line must carry a clock time or an address: "Den 3 mars skrev jag
+# till er följande:" is the customer's own prose, and cutting there would lose the request itself.
 _QUOTE_HEADERS = re.compile(
     r"""^\s*(
         On\s.{0,200}\swrote:\s*$
-      | Den\s.{0,200}\sskrev\s?.{0,80}:\s*$
-      | -{2,}\s*(Original\s+Message|Ursprungligt\s+meddelande
-                |Forwarded\s+message|Vidarebefordrat\s+meddelande)\s*-{2,}
+      | (?=.*(@|\b\d{1,2}[:.]\d{2}\b)).{0,200}\sskrev\s?.{0,80}:\s*$
+      | -{2,}\s*(Original\s+Message|Ursprungligt\s+meddelande)\s*-{2,}
       | (From|Från):\s.+$
       | _{10,}\s*$
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+# A forwarded message is not an earlier reply of ours: when a colleague or a relative forwards a
+# customer's mail with a line or two of their own, the request is in the forwarded part.
+_FORWARD_MARKER = re.compile(
+    r"""^\s*(-{2,}\s*(Forwarded\s+message|Vidarebefordrat\s+meddelande)\s*-{2,}
+      | (Begin\s+forwarded\s+message|Början\s+av\s+vidarebefordrat\s+meddelande)\s*:)\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_HEADER_FIELD = re.compile(
+    r"^\s*(From|To|Cc|Date|Sent|Subject|Från|Till|Kopia|Datum|Skickat|Ämne)\s*:", re.IGNORECASE
+)
+# Fewer words than this above a forwarded message means the forwarder added no request of their own.
+_FORWARD_NOTE_WORDS = 12
 # RFC 3676 §4.3 signature separator, and phone-client footers.
 _SIGNATURE = re.compile(r"^(--\s?|Skickat från min \w+|Sent from my \w+.*)$", re.IGNORECASE)
 _REPLY_PREFIX = re.compile(r"^\s*((re|sv|aw|vs|fw|fwd|vb)\s*:\s*)+", re.IGNORECASE)
@@ -27,14 +40,34 @@ _CASE_TAG = re.compile(r"\[DSR-\d{4}-\d{6}\]")
 
 
 def strip_quotes_and_signature(body: str) -> str:
+    lines = body.replace("\r\n", "\n").split("\n")
+    kept = _own_text(lines)
+    starts = (n for n, line in enumerate(lines) if _QUOTE_HEADERS.match(line) or _FORWARD_MARKER.match(line))
+    marker = next(starts, None)
+    if marker is not None and _FORWARD_MARKER.match(lines[marker]):
+        if len(" ".join(kept).split()) < _FORWARD_NOTE_WORDS:
+            kept += _own_text([_forwarded_line(line) for line in lines[marker + 1 :]])
+    return "\n".join(kept).strip()
+
+
+def _forwarded_line(line: str) -> str:
+    """A forwarded message's header lines go, except its subject, which says what the mail is about."""
+    field = _HEADER_FIELD.match(line)
+    if not field:
+        return line
+    return line[field.end() :].strip() if field.group(1).lower() in ("subject", "ämne") else ""
+
+
+def _own_text(lines: list[str]) -> list[str]:
+    """The lines before the first quote header, forward marker or signature, without "> " lines."""
     kept: list[str] = []
-    for line in body.replace("\r\n", "\n").split("\n"):
-        if _QUOTE_HEADERS.match(line) or _SIGNATURE.match(line.rstrip()):
+    for line in lines:
+        if _QUOTE_HEADERS.match(line) or _FORWARD_MARKER.match(line) or _SIGNATURE.match(line.rstrip()):
             break
         if line.lstrip().startswith(">"):
             continue
         kept.append(line)
-    return "\n".join(kept).strip()
+    return kept
 
 
 def clean_subject(subject: str | None) -> str:

@@ -28,3 +28,49 @@ def test_subject_is_used_without_reply_prefixes_and_case_tags() -> None:
         "Begäran om registerutdrag."
     )
     assert text_for_classification("", "Radera mig") == "Radera mig"
+
+
+def test_swedish_prose_with_skrev_and_colon_is_not_a_quote_header() -> None:
+    # "Den 3 mars skrev jag …:" is the customer's own history; a client header carries a time or address.
+    body = (
+        "Hej,\nDen 3 mars skrev jag till er följande:\n"
+        "Jag vill att ni raderar alla mina uppgifter.\nInget svar än.\n\n"
+        "Den 3 mars 2026 kl. 10:12 skrev KomTeknik <kundservice@example.se>:\n> Tack för ditt köp!"
+    )
+    cleaned = text_for_classification(body)
+    assert "raderar alla mina uppgifter" in cleaned
+    assert "Inget svar än" in cleaned
+    assert "Tack för ditt köp" not in cleaned
+
+
+def test_forwarded_mail_without_a_note_of_its_own_is_read() -> None:
+    body = (
+        "Se nedan.\n\nErik\n\n---------- Forwarded message ---------\n"
+        "From: Maja <maja@example.se>\nDate: Mon, 30 Nov 2026 at 09:14\n"
+        "Subject: Mina uppgifter\nTo: <info@example.se>\n\n"
+        "Jag vill ha ett registerutdrag över allt ni har om mig.\n-- \nMaja Lindgren\n070-123 45 67"
+    )
+    cleaned = text_for_classification(body, "Fwd: Mina uppgifter")
+    assert "registerutdrag över allt ni har om mig" in cleaned
+    assert "maja@example.se" not in cleaned and "070-123" not in cleaned
+    assert cleaned.count("Mina uppgifter") == 1
+
+
+def test_forwarded_mail_with_its_own_request_keeps_only_the_forwarders_text() -> None:
+    body = (
+        "Hello, I am forwarding your newsletter only to show it: please stop sending me these offers"
+        " by e-mail and SMS from today.\n\n---------- Forwarded message ---------\n"
+        "From: KomTeknik <news@example.se>\n\n"
+        "Black week! Half price on all routers."
+    )
+    cleaned = text_for_classification(body)
+    assert "stop sending me these offers" in cleaned
+    assert "Black week" not in cleaned
+
+
+def test_forward_marker_inside_a_quoted_reply_is_not_followed() -> None:
+    body = (
+        "Ok\n\nOn Mon, 30 Nov 2026 at 09:14, KomTeknik <dpo@example.se> wrote:\n"
+        "---------- Forwarded message ---------\nWe have received your request."
+    )
+    assert text_for_classification(body) == "Ok"
