@@ -50,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     evaluate = nlu_sub.add_parser("evaluate", help="per-type P/R/F1, macro-F1, confusion matrix")
     evaluate.add_argument("--data", help="YAML list of {id, text, label, lang, subject?} items")
     evaluate.add_argument("--cross-validate", type=int, metavar="K", help="K-fold CV on nlu/ (K models)")
+    evaluate.add_argument(
+        "--by-file", action="store_true", help="with --cross-validate: hold out whole nlu/ files"
+    )
     evaluate.add_argument("--rasa-url", help="score --data with this running Rasa server")
     evaluate.add_argument("--config", help="train and score this pipeline instead of config.yml")
     bench = sub.add_parser("bench", help="run benchmarks and write docs/benchmarks.md")
@@ -86,7 +89,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "nlu":
         from privacydesk import evaluate as evaluate_module
 
-        return evaluate_module.run(args.data, args.cross_validate, args.rasa_url, args.config)
+        if args.by_file and not args.cross_validate:
+            print("error: --by-file goes with --cross-validate K", file=sys.stderr)
+            return 2
+        return evaluate_module.run(args.data, args.cross_validate, args.rasa_url, args.config, args.by_file)
     if args.command == "bench":
         from privacydesk import bench as bench_module
 

@@ -28,6 +28,7 @@ import yaml
 
 from privacydesk import paths, proctree
 from privacydesk.classify import LABELS, Classifier, parsing_server
+from privacydesk.folds import ALWAYS_TRAINED, family, file_folds
 from privacydesk.training import rasa_env
 from workflows.models import RequestType
 
@@ -264,19 +265,28 @@ def folds(items: Sequence[Item], k: int, seed: int = 7) -> list[list[Item]]:
     return result
 
 
-def cross_validate(k: int, config: Path = paths.CONFIG, log: Callable[[str], None] = print) -> Report:
+def cross_validate(
+    k: int, config: Path = paths.CONFIG, log: Callable[[str], None] = print, *, by_file: bool = False
+) -> Report:
+    """K-fold cross-validation on nlu/: stratified by intent, or (``by_file``) whole files held out."""
     if k < 2:
         raise EvaluationError("--cross-validate needs K >= 2")
     items = training_examples()
-    parts = folds(items, k)
+    if by_file:
+        trained_always, parts = _file_folds(items, k)
+    else:
+        trained_always, parts = [], folds(items, k)
     report = Report()
     with tempfile.TemporaryDirectory(prefix="privacydesk-cv-") as tmp:
         for index, held_out in enumerate(parts):
-            train_items = [item for j, part in enumerate(parts) if j != index for item in part]
+            others = [item for j, part in enumerate(parts) if j != index for item in part]
+            train_items = trained_always + others
             fold_dir = Path(tmp) / f"fold{index}"
             fold_dir.mkdir()
             _write_nlu(train_items, fold_dir / "train.yml")
-            log(f"==> fold {index + 1}/{k}: training on {len(train_items)}, testing on {len(held_out)}")
+            families = sorted({family(_stem(item)) for item in held_out}) if by_file else []
+            held = f" ({', '.join(families)})" if families else ""
+            log(f"==> fold {index + 1}/{k}: training on {len(train_items)}, testing on {len(held_out)}{held}")
             trained = train_nlu(config, [fold_dir / "train.yml"], fold_dir / "model")
             with rasa_server(trained.model) as (url, _):
                 fold = score_with_rasa(held_out, url)
@@ -286,7 +296,28 @@ def cross_validate(k: int, config: Path = paths.CONFIG, log: Callable[[str], Non
     return report
 
 
-def run(data: str | None, cross: int | None, rasa_url: str | None, config: str | None = None) -> int:
+def _stem(item: Item) -> str:
+    return item.id.split(":", 1)[0]
+
+
+def _file_folds(items: Sequence[Item], k: int) -> tuple[list[Item], list[list[Item]]]:
+    """(always trained on, the k held-out parts) when whole file families are held out (folds.py)."""
+    sizes = Counter(family(_stem(item)) for item in items)
+    try:
+        groups = file_folds(dict(sizes), k)
+    except ValueError as error:
+        raise EvaluationError(str(error)) from error
+    parts = [[item for item in items if family(_stem(item)) in group] for group in groups]
+    return [item for item in items if family(_stem(item)) in ALWAYS_TRAINED], parts
+
+
+def run(
+    data: str | None,
+    cross: int | None,
+    rasa_url: str | None,
+    config: str | None = None,
+    by_file: bool = False,
+) -> int:
     """The CLI entry: prints Markdown to stdout; returns the exit status.
 
     ``config`` scores another pipeline (a trainer's experiment) on the same nlu/ data; without it the
@@ -325,8 +356,9 @@ def run(data: str | None, cross: int | None, rasa_url: str | None, config: str |
                     report = score_with_rasa(items, url)
             print(f"## {data}: {len(items)} items (sv, en)\n\n{report.markdown()}\n")
         if cross:
-            report = cross_validate(cross, config_path, log=log)
-            title = f"## {cross}-fold cross-validation on nlu/ ({len(report.gold)} examples)"
+            report = cross_validate(cross, config_path, log=log, by_file=by_file)
+            split = ", whole files held out" if by_file else ""
+            title = f"## {cross}-fold cross-validation on nlu/{split} ({len(report.gold)} examples)"
             print(f"{title}\n\n{report.markdown()}\n")
     except EvaluationError as error:
         print(f"error: {error}", file=sys.stderr)
