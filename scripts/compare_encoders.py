@@ -4,6 +4,7 @@ Run in Rasa's environment (it has scikit-learn and the encoders):
 
     .venv-rasa/bin/python scripts/compare_encoders.py            # all feature sets
     .venv-rasa/bin/python scripts/compare_encoders.py sparse e5  # some of them
+    .venv-rasa/bin/python scripts/compare_encoders.py --by-file 3 sparse+e5  # nlu evaluate's --by-file folds
 
 Why this split: the files under nlu/ were written at different times, by different writers, in different
 styles. Training on all files but one and scoring that one is a shift of writer and style, as new
@@ -55,22 +56,33 @@ def label(intent: str) -> str:
 
 
 def vectors(name: str, texts: list[str]) -> np.ndarray:
+    """The encoder's vectors, from the featurizer's cache where training already computed them."""
+    from bot.components.sentence_featurizer import MODEL_IDS, EmbeddingCache, cache_path
+
     started = time.monotonic()
-    if name == "e5":
-        from bot.components.e5 import MultilingualEncoder
+    cache = EmbeddingCache(cache_path(), MODEL_IDS[name])
+    known = cache.get_many(texts)
+    missing = sorted({t for t in texts if t not in known})
+    if missing:
+        if name == "e5":
+            from bot.components.e5 import MultilingualEncoder
 
-        matrix = np.vstack(MultilingualEncoder().encode_many(texts))
-    else:
-        from bot.components.minilm import SentenceEncoder
+            fresh = dict(zip(missing, MultilingualEncoder().encode_many(missing), strict=True))
+        else:
+            from bot.components.minilm import SentenceEncoder
 
-        encoder = SentenceEncoder()
-        matrix = np.vstack([encoder.encode(t) for t in texts])
+            encoder = SentenceEncoder()
+            fresh = {t: encoder.encode(t) for t in missing}
+        cache.put_many(fresh)
+        known.update(fresh)
+    cache.close()
+    matrix = np.vstack([known[t] for t in texts])
     print(f"  {name}: {len(texts)} texts in {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
     centred = matrix - matrix.mean(0)
     return centred / np.linalg.norm(centred, axis=1, keepdims=True)
 
 
-def main(chosen: list[str]) -> None:
+def main(chosen: list[str], by_file: int | None = None) -> None:
     rows = examples()
     texts = [r[0] for r in rows]
     intents = np.array([r[1] for r in rows])
@@ -79,7 +91,19 @@ def main(chosen: list[str]) -> None:
     gold = np.array([label(i) for i in intents])
     needed = {part for spec in chosen for part in spec.split("+")} - {"sparse"}
     dense = {name: vectors(name, texts) for name in sorted(needed)}
-    held_out = [f for f in sorted(set(files)) if not f.endswith("/dialogue")]
+    if by_file:
+        # The folds of `privacydesk nlu evaluate --cross-validate K --by-file`, for comparison with DIET.
+        from collections import Counter
+
+        from privacydesk.folds import family, file_folds
+
+        families = np.array([family(f.split("/", 1)[1]) for f in files])
+        groups = file_folds(dict(Counter(families.tolist())), by_file)
+        fold_of = {name: f"fold{n}" for n, group in enumerate(groups) for name in group}
+        files = np.array([fold_of.get(name, "train") for name in families])
+        held_out = [f"fold{n}" for n in range(by_file)]
+    else:
+        held_out = [f for f in sorted(set(files)) if not f.endswith("/dialogue")]
 
     for spec in chosen:
         parts = spec.split("+")
@@ -118,4 +142,8 @@ def main(chosen: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or FEATURE_SETS)
+    arguments = sys.argv[1:]
+    folds = None
+    if arguments[:1] == ["--by-file"]:
+        folds, arguments = int(arguments[1]), arguments[2:]
+    main(arguments or FEATURE_SETS, folds)
