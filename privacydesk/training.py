@@ -99,7 +99,7 @@ def train(*, force: bool = False) -> Path:
     return target
 
 
-# A model is about 50 MB (DIET's weights): a trainer changing examples all day would otherwise fill the
+# A model is about 10 MB (n-gram vocabularies): a trainer changing examples all day would otherwise fill the
 # disk. The newest few stay, so switching back and forth between branches does not retrain.
 KEEP_MODELS = 5
 

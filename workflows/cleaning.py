@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 
 # Lines that start the quoted earlier message in common mail clients (Swedish and English).
-# A Swedish client's "… skrev …:" line must carry a clock time or an address: "Den 3 mars skrev jag
-# till er följande:" is the customer's own prose, and cutting there would lose the request itself.
+# A Swedish client's "… skrev …:" line must carry a clock time or an address, or be followed by quoted
+# "> " lines: "Den 3 mars skrev jag till er följande:" is the customer's own prose, and cutting there
+# would lose the request itself.
 _QUOTE_HEADERS = re.compile(
     r"""^\s*(
         On\s.{0,200}\swrote:\s*$
@@ -23,6 +24,7 @@ _QUOTE_HEADERS = re.compile(
 )
 # A forwarded message is not an earlier reply of ours: when a colleague or a relative forwards a
 # customer's mail with a line or two of their own, the request is in the forwarded part.
+_WROTE = re.compile(r"^\s*.{0,200}\sskrev\s?.{0,80}:\s*$", re.IGNORECASE)
 _FORWARD_MARKER = re.compile(
     r"""^\s*(-{2,}\s*(Forwarded\s+message|Vidarebefordrat\s+meddelande)\s*-{2,}
       | (Begin\s+forwarded\s+message|Början\s+av\s+vidarebefordrat\s+meddelande)\s*:)\s*$""",
@@ -42,12 +44,22 @@ _CASE_TAG = re.compile(r"\[DSR-\d{4}-\d{6}\]")
 def strip_quotes_and_signature(body: str) -> str:
     lines = body.replace("\r\n", "\n").split("\n")
     kept = _own_text(lines)
-    starts = (n for n, line in enumerate(lines) if _QUOTE_HEADERS.match(line) or _FORWARD_MARKER.match(line))
+    starts = (n for n, line in enumerate(lines) if _quote_starts(lines, n) or _FORWARD_MARKER.match(line))
     marker = next(starts, None)
     if marker is not None and _FORWARD_MARKER.match(lines[marker]):
         if len(" ".join(kept).split()) < _FORWARD_NOTE_WORDS:
             kept += _own_text([_forwarded_line(line) for line in lines[marker + 1 :]])
     return "\n".join(kept).strip()
+
+
+def _quote_starts(lines: list[str], number: int) -> bool:
+    line = lines[number]
+    if _QUOTE_HEADERS.match(line):
+        return True
+    if not _WROTE.match(line):
+        return False
+    following = next((text for text in lines[number + 1 :] if text.strip()), "")
+    return following.lstrip().startswith(">")
 
 
 def _forwarded_line(line: str) -> str:
@@ -61,8 +73,8 @@ def _forwarded_line(line: str) -> str:
 def _own_text(lines: list[str]) -> list[str]:
     """The lines before the first quote header, forward marker or signature, without "> " lines."""
     kept: list[str] = []
-    for line in lines:
-        if _QUOTE_HEADERS.match(line) or _FORWARD_MARKER.match(line) or _SIGNATURE.match(line.rstrip()):
+    for number, line in enumerate(lines):
+        if _quote_starts(lines, number) or _FORWARD_MARKER.match(line) or _SIGNATURE.match(line.rstrip()):
             break
         if line.lstrip().startswith(">"):
             continue

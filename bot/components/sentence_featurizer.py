@@ -4,10 +4,11 @@ English only, bot/components/minilm.py; a third of the CPU per message).
 
 Why: the sparse word and character n-grams only know the words of our own examples; a customer who
 writes "purge my records" where the examples say "delete my data" needs a representation that knows
-the two mean the same. DIET takes this vector beside the sparse features (Rasa unifies their sizes).
+the two mean the same. The linear intent classifier (linear_classifier.py) takes this vector beside its
+word and character n-grams.
 
-Only sentence-level features: with no transformer layers DIET classifies the intent from the sentence
-position, so token vectors would cost time and change nothing.
+Only sentence-level features: the classifier reads whole messages, so token vectors would cost time and
+change nothing.
 
 Training encodes every example; the vectors of training texts (all fictitious, nlu/) are kept in a
 small SQLite cache keyed by the text's hash, so cross-validation folds and retraining after a small

@@ -74,3 +74,8 @@ def test_forward_marker_inside_a_quoted_reply_is_not_followed() -> None:
         "---------- Forwarded message ---------\nWe have received your request."
     )
     assert text_for_classification(body) == "Ok"
+
+
+def test_a_skrev_line_followed_by_quoted_lines_is_a_quote_header() -> None:
+    body = "Maja Lindgren\n\nDen 1 mars skrev KomTeknik:\n\n> Vad heter du?\n> Mvh KomTeknik"
+    assert text_for_classification(body) == "Maja Lindgren"
