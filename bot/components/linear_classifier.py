@@ -179,18 +179,19 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         try:
             with model_storage.read_from(resource) as directory:
                 meta = json.loads((directory / "linear.json").read_text(encoding="utf-8"))
-                arrays = np.load(directory / "linear.npz", allow_pickle=False)
-                merged = {**cls.get_default_config(), **config}
-                vectorizers = {}
-                for view in VIEWS:
-                    vectorizer = _vectorizer(view, merged)
-                    vectorizer.vocabulary = meta["views"][view]
-                    vectorizer.idf_ = arrays[f"idf_{view}"]  # also fixes the vocabulary (sklearn's setter)
-                    vectorizers[view] = vectorizer
-                return cls(
-                    config, model_storage, resource, vectorizers,
-                    arrays["dense_mean"], arrays["coef"], arrays["intercept"], meta["classes"],
-                )  # fmt: skip
-        except (ValueError, FileNotFoundError, KeyError):
+                with np.load(directory / "linear.npz", allow_pickle=False) as stored:
+                    arrays = {name: stored[name] for name in stored.files}
+        except (ValueError, FileNotFoundError, KeyError, OSError):
             logger.warning("no trained linear intent classifier in the model; messages get no intent")
             return cls.create(config, model_storage, resource, execution_context)
+        merged = {**cls.get_default_config(), **config}
+        vectorizers = {}
+        for view in VIEWS:
+            vectorizer = _vectorizer(view, merged)
+            vectorizer.vocabulary = meta["views"][view]
+            vectorizer.idf_ = arrays[f"idf_{view}"]  # also fixes the vocabulary (sklearn's setter)
+            vectorizers[view] = vectorizer
+        return cls(
+            config, model_storage, resource, vectorizers,
+            arrays["dense_mean"], arrays["coef"], arrays["intercept"], meta["classes"],
+        )  # fmt: skip
