@@ -36,7 +36,7 @@ classifier = LinearIntentClassifier.create({}, storage, resource, None)
 classifier.train(data)
 
 probe = ["kan ni radera allt ni vet om mig", "I'd like a copy of the data you keep on me",
-         "internet funkar inte"]
+         "internet funkar inte", "radera mig " * 50_000]
 def classify(component):
     messages = featurizer.process([Message.build(text=t) for t in probe])
     component.process(messages)
@@ -55,7 +55,9 @@ print(json.dumps({"before": before, "after": after, "files": files, "unbiased": 
 
 def test_linear_classifier_learns_ranks_and_survives_save_and_load(tmp_path):
     out = _run_in_rasa_env(CHECK, tmp_path)
-    assert [name for name, _ in out["before"]] == ["request_erasure", "request_access", "customer_service"]
+    names = [name for name, _ in out["before"]]
+    # The last is a pasted 550,000 characters: read up to the cap, and classified all the same.
+    assert names == ["request_erasure", "request_access", "customer_service", "request_erasure"]
     for _, confidences in out["before"]:
         assert abs(sum(confidences) - 1.0) < 1e-6  # every intent ranked: a probability distribution
         assert confidences == sorted(confidences, reverse=True)

@@ -138,12 +138,16 @@ batch = encoder.encode_many(texts)
 single = [encoder.encode(t) for t in texts]
 sim = lambda a, b: float(a @ b)
 huge = encoder.encode("radera mig " * 50_000)  # 550,000 characters: cut, not a minute of tokenising
+opening = "Hej! Jag vill att ni raderar alla mina uppgifter. " * 60
+beyond = opening[:MAX_CHARS] + " Mitt bredband är långsamt och fakturan är fel. " * 200
 print(json.dumps({
     "norms": [float(np.linalg.norm(v)) for v in single],
     "batch_vs_single": max(float(np.abs(a - b).max()) for a, b in zip(batch, single)),
     "paraphrase": sim(single[0], single[1]), "unrelated": sim(single[0], single[2]),
     "cross_lingual": sim(single[0], single[3]), "cross_unrelated": sim(single[3], single[2]),
     "huge_norm": float(np.linalg.norm(huge)),
+    "beyond_cap": float(np.abs(encoder.encode(beyond) - encoder.encode(opening[:MAX_CHARS])).max()),
+    "under_cap": float(np.abs(encoder.encode(opening[:1000]) - encoder.encode(opening[:900])).max()),
 }))
 """
 
@@ -157,3 +161,6 @@ def test_multilingual_encoder_places_paraphrases_and_translations_closer_than_un
     assert out["paraphrase"] > out["unrelated"]
     assert out["cross_lingual"] > out["cross_unrelated"]
     assert abs(out["huge_norm"] - 1.0) < 1e-4
+    # Only the opening is encoded: what follows the cap changes nothing, what precedes it does.
+    assert out["beyond_cap"] < 1e-6
+    assert out["under_cap"] > 1e-3

