@@ -5,6 +5,15 @@ Run in Rasa's environment (it has scikit-learn and the encoders):
     .venv-rasa/bin/python scripts/compare_encoders.py            # all feature sets
     .venv-rasa/bin/python scripts/compare_encoders.py sparse e5  # some of them
     .venv-rasa/bin/python scripts/compare_encoders.py --by-file 3 sparse+e5  # nlu evaluate's --by-file folds
+    .venv-rasa/bin/python scripts/compare_encoders.py --by-file 3 --train-always mail_long_other sparse+e5
+    .venv-rasa/bin/python scripts/compare_encoders.py --hold-out mail_long_other --bias 1.0 sparse+e5
+
+``--train-always A,B`` trains on those file families in every fold and never scores them, so the folds and
+test examples of the other families stay as they were: "does adding these files help on other writers'
+text?". ``--hold-out A,B`` trains on everything else and scores only those families: "how does the model
+do on this kind of text before it has seen any?". ``--bias B`` adds B to the request intents' log-odds, as
+the shipped classifier's ``request_bias`` does. ``--without A,B`` leaves those families out altogether (the
+baseline before they were written).
 
 Why this split: the files under nlu/ were written at different times, by different writers, in different
 styles. Training on all files but one and scoring that one is a shift of writer and style, as new
@@ -23,6 +32,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -82,8 +92,17 @@ def vectors(name: str, texts: list[str]) -> np.ndarray:
     return centred / np.linalg.norm(centred, axis=1, keepdims=True)
 
 
-def main(chosen: list[str], by_file: int | None = None) -> None:
-    rows = examples()
+def main(
+    chosen: list[str],
+    by_file: int | None = None,
+    train_always: frozenset[str] = frozenset(),
+    hold_out: frozenset[str] = frozenset(),
+    bias: float = 0.0,
+    without: frozenset[str] = frozenset(),
+) -> None:
+    from privacydesk.folds import family, file_folds
+
+    rows = [row for row in examples() if family(row[3].split("/", 1)[1]) not in without]
     texts = [r[0] for r in rows]
     intents = np.array([r[1] for r in rows])
     langs = np.array([r[2] for r in rows])
@@ -91,14 +110,14 @@ def main(chosen: list[str], by_file: int | None = None) -> None:
     gold = np.array([label(i) for i in intents])
     needed = {part for spec in chosen for part in spec.split("+")} - {"sparse"}
     dense = {name: vectors(name, texts) for name in sorted(needed)}
-    if by_file:
+    families = np.array([family(f.split("/", 1)[1]) for f in files])
+    if hold_out:
+        files = np.where(np.isin(families, sorted(hold_out)), "held", "train")
+        held_out = ["held"]
+    elif by_file:
         # The folds of `privacydesk nlu evaluate --cross-validate K --by-file`, for comparison with DIET.
-        from collections import Counter
-
-        from privacydesk.folds import family, file_folds
-
-        families = np.array([family(f.split("/", 1)[1]) for f in files])
-        groups = file_folds(dict(Counter(families.tolist())), by_file)
+        sizes = Counter(name for name in families.tolist() if name not in train_always)
+        groups = file_folds(dict(sizes), by_file)
         fold_of = {name: f"fold{n}" for n, group in enumerate(groups) for name in group}
         files = np.array([fold_of.get(name, "train") for name in families])
         held_out = [f"fold{n}" for n in range(by_file)]
@@ -125,7 +144,9 @@ def main(chosen: list[str], by_file: int | None = None) -> None:
                     test_parts.append(csr_matrix(dense[name][test]))
             model = LogisticRegression(C=10, max_iter=3000)
             model.fit(hstack(train_parts).tocsr(), intents[train])
-            predicted[test] = [label(i) for i in model.predict(hstack(test_parts).tocsr())]
+            scores = model.decision_function(hstack(test_parts).tocsr())
+            scores = scores + bias * np.char.startswith(model.classes_.astype(str), "request_")
+            predicted[test] = [label(model.classes_[i]) for i in scores.argmax(axis=1)]
         scored = predicted != ""
         y, p, lg = gold[scored], predicted[scored].astype(str), langs[scored]
 
@@ -139,11 +160,26 @@ def main(chosen: list[str], by_file: int | None = None) -> None:
             f"access/erasure -> other {misses}  (n={len(y)}, {len(held_out)} files held out in turn)",
             flush=True,
         )
+        labels = sorted(set(y))
+        print(
+            "  recall "
+            + "  ".join(f"{g} {np.mean(p[y == g] == g):.2f}" for g in labels)
+            + "  | other read as a request "
+            + f"{int(np.sum((y == 'other') & (p != 'other')))}/{int(np.sum(y == 'other'))}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
     arguments = sys.argv[1:]
-    folds = None
-    if arguments[:1] == ["--by-file"]:
-        folds, arguments = int(arguments[1]), arguments[2:]
-    main(arguments or FEATURE_SETS, folds)
+    options: dict[str, str] = {}
+    while arguments[:1] and arguments[0].startswith("--"):
+        options[arguments[0]], arguments = arguments[1], arguments[2:]
+    main(
+        arguments or FEATURE_SETS,
+        int(options["--by-file"]) if "--by-file" in options else None,
+        frozenset(options.get("--train-always", "").split(",")) - {""},
+        frozenset(options.get("--hold-out", "").split(",")) - {""},
+        float(options.get("--bias", 0.0)),
+        frozenset(options.get("--without", "").split(",")) - {""},
+    )
