@@ -10,7 +10,7 @@ Run in Rasa's environment (it has scikit-learn and the encoders):
 
 ``--train-always A,B`` trains on those file families in every fold and never scores them, so the folds and
 test examples of the other families stay as they were: "does adding these files help on other writers'
-text?". ``--hold-out A,B`` trains on everything else and scores only those families: "how does the model
+text?". ``--hold-out A,B`` trains on everything else and scores only those families (or files, "en/A"): "how does the model
 do on this kind of text before it has seen any?". ``--bias B`` adds B to the request intents' log-odds, as
 the shipped classifier's ``request_bias`` does. ``--without A,B`` leaves those families out altogether (the
 baseline before they were written).
@@ -112,7 +112,9 @@ def main(
     dense = {name: vectors(name, texts) for name in sorted(needed)}
     families = np.array([family(f.split("/", 1)[1]) for f in files])
     if hold_out:
-        files = np.where(np.isin(families, sorted(hold_out)), "held", "train")
+        # A family ("mail_long_requests") or one language's file of it ("en/mail_long_requests").
+        held = np.isin(families, sorted(hold_out)) | np.isin(files, sorted(hold_out))
+        files = np.where(held, "held", "train")
         held_out = ["held"]
     elif by_file:
         # The folds of `privacydesk nlu evaluate --cross-validate K --by-file`, for comparison with DIET.
