@@ -10,10 +10,10 @@ Run in Rasa's environment (it has scikit-learn and the encoders):
 
 ``--train-always A,B`` trains on those file families in every fold and never scores them, so the folds and
 test examples of the other families stay as they were: "does adding these files help on other writers'
-text?". ``--hold-out A,B`` trains on everything else and scores only those families (or files, "en/A"): "how does the model
-do on this kind of text before it has seen any?". ``--bias B`` adds B to the request intents' log-odds, as
-the shipped classifier's ``request_bias`` does. ``--without A,B`` leaves those families out altogether (the
-baseline before they were written).
+text?". ``--hold-out A,B`` trains on everything else and scores only those families (or one language's
+file, "en/A"): "how does the model do on this kind of text before it has seen any?". ``--bias B`` adds B
+to the request intents' log-odds, as the shipped classifier's ``request_bias`` does. ``--without A,B``
+leaves those families out altogether (the baseline before they were written).
 
 Why this split: the files under nlu/ were written at different times, by different writers, in different
 styles. Training on all files but one and scoring that one is a shift of writer and style, as new
