@@ -1,13 +1,14 @@
 """Training the Rasa model, cached by a fingerprint of its inputs (issue #2).
 
 The fingerprint covers config.yml, the domain, rules, stories and components under bot/, nlu/, and the
-pinned Rasa environment,
-so unchanged inputs are never retrained and any change is.
+pinned Rasa environment, so unchanged inputs are never retrained and any change is. YAML files count by
+their data, not their bytes: a comment in config.yml or a README under nlu/ does not retrain.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -17,21 +18,34 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 from privacydesk import paths
 
 
 def fingerprint() -> str:
     digest = hashlib.sha256()
     files = [paths.CONFIG, paths.RASA_LOCK]
-    # Endpoints and credentials are run-time settings, not model inputs.
+    # Endpoints and credentials are run-time settings, not model inputs; READMEs are for people.
     for folder in (paths.DOMAIN, *paths.TRAINING_DATA, paths.BOT / "components"):
-        files += sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        files += sorted(
+            p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".md"
+        )
     for file in files:
         digest.update(str(file.relative_to(paths.ROOT)).encode())
         digest.update(b"\0")
-        digest.update(file.read_bytes())
+        digest.update(model_input(file))
         digest.update(b"\0")
     return digest.hexdigest()[:16]
+
+
+def model_input(file: Path) -> bytes:
+    """What training reads of a file: a YAML file's data (so a comment or re-indent does not retrain), else
+    its bytes."""
+    if file.suffix not in (".yml", ".yaml"):
+        return file.read_bytes()
+    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
 
 
 def cached_model() -> Path:
