@@ -46,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 FEATURE_SETS = ["sparse", "sparse+minilm", "sparse+e5", "e5", "minilm"]
+TAIL_CHARS = 500  # "e5tail": the e5 vector of a message's closing sentences (bot/components/text_tail.py)
 
 
 def examples() -> list[tuple[str, str, str, str]]:
@@ -111,7 +112,11 @@ def main(
     files = np.array([r[3] for r in rows])
     gold = np.array([label(i) for i in intents])
     needed = {part for spec in chosen for part in spec.split("+")} - {"sparse"}
-    dense = {name: vectors(name, texts) for name in sorted(needed)}
+    dense = {name: vectors(name, texts) for name in sorted(needed - {"e5tail"})}
+    if "e5tail" in needed:
+        from bot.components.text_tail import tail
+
+        dense["e5tail"] = vectors("e5", [tail(text, TAIL_CHARS) for text in texts])
     families = np.array([family(f.split("/", 1)[1]) for f in files])
     if hold_out:
         # A family ("mail_long_requests") or one language's file of it ("en/mail_long_requests").

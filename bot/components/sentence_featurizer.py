@@ -8,7 +8,10 @@ the two mean the same. The linear intent classifier (linear_classifier.py) takes
 word and character n-grams.
 
 Only sentence-level features: the classifier reads whole messages, so token vectors would cost time and
-change nothing.
+change nothing. With ``tail_chars`` above 0 a second vector follows the first: the encoding of the
+message's closing sentences (text_tail.py), where a long mail usually makes its request. A message no
+longer than ``tail_chars`` is its own tail, so short messages cost nothing more; the classifier reads
+the two halves as separate views (``dense_views: 2``).
 
 Training encodes every example; the vectors of training texts (all fictitious, nlu/) are kept in a
 small SQLite cache keyed by the text's hash, so cross-validation folds and retraining after a small
@@ -35,7 +38,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from threadpoolctl import ThreadpoolController
 
-from bot.components import e5, minilm
+from bot.components import e5, minilm, text_tail
 
 logger = logging.getLogger(__name__)
 DIMENSION = 384  # both encoders
@@ -99,7 +102,9 @@ class EmbeddingCache:
         for start in range(0, len(items), 500):
             chunk = items[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for key, blob in self.db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk):  # noqa: S608 - only '?' marks
+            for key, blob in self.db.execute(
+                f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk
+            ):  # noqa: S608 - only '?' marks
                 vector = np.frombuffer(blob, dtype=np.float32)
                 if vector.shape == (DIMENSION,):
                     found[keys[key]] = vector
@@ -120,12 +125,23 @@ class EmbeddingCache:
 class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**DenseFeaturizer.get_default_config(), "cache_training_vectors": True, "encoder": "e5"}
+        return {
+            **DenseFeaturizer.get_default_config(),
+            "cache_training_vectors": True,
+            "encoder": "e5",
+            "tail_chars": 0,
+        }
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
         if config.get("encoder", "e5") not in ENCODERS:
-            raise ValueError(f"SentenceEmbeddingFeaturizer: encoder must be one of {ENCODERS}, not {config['encoder']!r}")
+            raise ValueError(
+                f"SentenceEmbeddingFeaturizer: encoder must be one of {ENCODERS}, not {config['encoder']!r}"
+            )
+        if int(config.get("tail_chars", 0)) < 0:
+            raise ValueError(
+                "SentenceEmbeddingFeaturizer: tail_chars must be 0 (off) or a number of characters"
+            )
 
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
         super().__init__(name, config)  # validates the config
@@ -142,19 +158,29 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     ) -> "SentenceEmbeddingFeaturizer":
         return cls(config, execution_context.node_name)
 
-    def _add(self, message: Message, vector: np.ndarray) -> None:
-        self.add_features_to_message(None, vector.reshape(1, DIMENSION), TEXT, message)  # type: ignore[arg-type]
+    def _texts(self, text: str) -> List[str]:
+        """What is encoded for one message: the message, then (tail_chars > 0) its closing sentences."""
+        limit = int(self._config["tail_chars"])
+        return [text, text_tail.tail(text, limit)] if limit else [text]
+
+    def _add(self, message: Message, vectors: List[np.ndarray]) -> None:
+        features = np.concatenate(vectors).reshape(1, DIMENSION * len(vectors))
+        self.add_features_to_message(None, features, TEXT, message)  # type: ignore[arg-type]
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
             if text:
-                self._add(message, self.encoder.encode(text))
+                encoded: Dict[str, np.ndarray] = {}
+                for part in self._texts(text):
+                    if part not in encoded:  # a short message is its own tail: encoded once
+                        encoded[part] = self.encoder.encode(part)
+                self._add(message, [encoded[part] for part in self._texts(text)])
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         examples = [m for m in training_data.training_examples if m.get(TEXT)]
-        texts = sorted({m.get(TEXT) for m in examples})
+        texts = sorted({part for m in examples for part in self._texts(m.get(TEXT))})
         cache: Optional[EmbeddingCache] = None
         known: Dict[str, np.ndarray] = {}
         if self._config["cache_training_vectors"]:
@@ -173,5 +199,5 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
             cache.close()
         known.update(fresh)
         for message in examples:
-            self._add(message, known[message.get(TEXT)])
+            self._add(message, [known[part] for part in self._texts(message.get(TEXT))])
         return training_data
