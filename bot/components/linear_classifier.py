@@ -1,9 +1,9 @@
 """Rasa NLU component: intent classification by logistic regression on tf-idf n-grams and the sentence vector.
 
 Why not DIET: held out by file (`privacydesk nlu evaluate --cross-validate 3 --by-file`, another writer
-and style in each fold, as new customers are), a linear model on these three views of a message did
+and style in each fold, as new customers are), a linear model on these views of a message did
 better than DIET on the same features, trains in seconds instead of minutes and keeps a smaller model
-(docs/benchmarks.md, NLU section). The three views, each scaled to unit length so none drowns the others:
+(docs/benchmarks.md, NLU section). The views, each scaled to unit length so none drowns the others:
 
 - word 1-2-grams, tf-idf with sublinear counts: the words of our examples;
 - character 2-5-grams within word boundaries: typos, inflections, a missing å/ä/ö ("glom mig");
