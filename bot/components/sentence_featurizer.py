@@ -171,11 +171,12 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         for message in messages:
             text = message.get(TEXT)
             if text:
+                parts = self._texts(text)
                 encoded: Dict[str, np.ndarray] = {}
-                for part in self._texts(text):
+                for part in parts:
                     if part not in encoded:  # a short message is its own tail: encoded once
                         encoded[part] = self.encoder.encode(part)
-                self._add(message, [encoded[part] for part in self._texts(text)])
+                self._add(message, [encoded[part] for part in parts])
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
