@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+import pytest
 import yaml
 
 from privacydesk import paths
@@ -76,3 +77,27 @@ def test_the_development_set_shares_no_passage_with_the_training_data():
         training |= _runs(text, 20)
     shared = [item["id"] for item in dev if _runs(item["text"], 20) & training]
     assert not shared, shared
+
+
+def test_the_held_out_set_shares_no_passage_with_the_training_data():
+    """../shared/eval is for measuring only (the brief): no item may share two 8-word runs with nlu/.
+
+    The same criterion as the before-stop hook (`../shared/hooks/eval_overlap.py`), run here so a leak
+    fails the suite when a training file lands, not only when a session stops. Only the number of hits
+    per item id is reported, never the held-out text.
+    """
+    eval_dir = paths.ROOT.parent / "shared" / "eval"
+    files = sorted(eval_dir.glob("*.y*ml"))
+    if not files:
+        pytest.skip(f"no held-out set at {eval_dir}: nothing to compare")
+    training: set[tuple[str, ...]] = set()
+    for _, _, text in _examples():
+        training |= _runs(text)
+    leaks = {}
+    for path in files:
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            text = f"{item.get('subject') or ''} {item.get('text') or ''}"
+            hits = len(_runs(text) & training)
+            if hits >= 2:
+                leaks[f"{path.name}:{item.get('id')}"] = hits
+    assert not leaks, leaks
