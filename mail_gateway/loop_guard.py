@@ -12,19 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mail_gateway.parse import ParsedMail
+from workflows.cleaning import automatic_subject
 
 __all__ = ["Verdict", "judge"]
 
 _NO_REPLY_LOCALPARTS = re.compile(
     r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?|listserv|majordomo|owner-.*|.*-request)$",
-    re.IGNORECASE,
-)
-# Unmarked auto-replies and bounces still announce themselves in the subject (sv and en).
-_AUTO_SUBJECT = re.compile(
-    r"^\s*(automatic reply|auto(matic)?[- ]?reply|autosvar|automatiskt svar|out of (the )?office|"
-    r"frånvaro(meddelande)?|frånvarande|away until|undeliverable|undelivered mail|"
-    r"delivery (status notification|failure|notification)|mail delivery failed|returned mail|"
-    r"olevererbar|kunde inte levereras|read:|läst:)",
     re.IGNORECASE,
 )
 
@@ -69,6 +62,6 @@ def _why_not(mail: ParsedMail, ours: set[str]) -> str | None:
     suppress = (mail.header("x-auto-response-suppress") or "").lower()
     if any(word in suppress for word in ("all", "oof", "autoreply")):
         return f"X-Auto-Response-Suppress: {suppress}"
-    if _AUTO_SUBJECT.match(mail.subject):
+    if automatic_subject(mail.subject):
         return "auto-reply or bounce by its subject"
     return None

@@ -11,14 +11,14 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
 import httpx
 
 from privacydesk import services, training
-from workflows.cleaning import text_for_classification
+from workflows.cleaning import automatic_subject, text_for_classification
 from workflows.models import RequestType
 
 LABELS = {f"request_{kind.value}": kind.value for kind in RequestType}
@@ -29,6 +29,9 @@ class Classification:
     request_type: str
     confidence: float
     language: str
+    # Set when a rule, not the model, decided the type (the model's own reading stays in `model_type`).
+    rule: str | None = None
+    model_type: str | None = None
 
 
 def interpret(parse: dict[str, Any]) -> Classification:
@@ -53,7 +56,13 @@ class Classifier:
         cleaned = text_for_classification(text, subject)
         response = self._client.post("/model/parse", json={"text": cleaned})
         response.raise_for_status()
-        return interpret(response.json())
+        result = interpret(response.json())
+        if automatic_subject(subject) and result.request_type != "other":
+            # The gateway never gives such mail to the bot (mail_gateway/loop_guard.py): no case opens.
+            return replace(
+                result, request_type="other", rule="automatic subject", model_type=result.request_type
+            )
+        return result
 
     def close(self) -> None:
         self._client.close()

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from privacydesk import evaluate
+from privacydesk.classify import Classification
 from privacydesk.evaluate import EvaluationError, Item, Report
 
 
@@ -78,3 +79,20 @@ def test_score_uses_the_given_classifier():
     seen = []
     r = evaluate.score(items, lambda text, subject: seen.append(subject) or "erasure")
     assert r.predicted == ["erasure", "erasure"] and seen == [None, "Re: x"]
+
+
+def test_items_a_rule_decided_are_counted_and_the_model_alone_is_scored_too():
+    items = [Item("1", "radera mig", "erasure", "sv"), Item("2", "bounce", "other", "en", "Undeliverable: x")]
+
+    def classify(text: str, subject: str | None) -> Classification:
+        if subject:  # the rule overrules the model's "erasure"
+            return Classification("other", 1.0, "en", rule="automatic subject", model_type="erasure")
+        return Classification("erasure", 0.9, "sv")
+
+    r = evaluate.score(items, classify)
+    assert r.predicted == ["erasure", "other"] and r.ruled() == 1
+    assert r.macro_f1() == pytest.approx(1.0)
+    assert r.model_alone().predicted == ["erasure", "erasure"]
+    assert r.model_alone().macro_f1() == pytest.approx(1 / 3)  # erasure 2/3, other 0
+    assert "1 item(s) labelled other by the automatic-subject rule" in r.markdown()
+    assert "labelled other by the automatic-subject rule" not in report([("other", "other", "sv")]).markdown()

@@ -39,6 +39,14 @@ _FORWARD_NOTE_WORDS = 12
 _SIGNATURE = re.compile(r"^(--\s?|Skickat från min \w+|Sent from my \w+.*)$", re.IGNORECASE)
 _REPLY_PREFIX = re.compile(r"^\s*((re|sv|aw|vs|fw|fwd|vb)\s*:\s*)+", re.IGNORECASE)
 _CASE_TAG = re.compile(r"\[DSR-\d{4}-\d{6}\]")
+# Unmarked auto-replies and bounces still announce themselves in the subject (sv and en).
+_AUTO_SUBJECT = re.compile(
+    r"^\s*(automatic reply|auto(matic)?[- ]?reply|autosvar|automatiskt svar|out of (the )?office|"
+    r"frånvaro(meddelande)?|frånvarande|away until|undeliverable|undelivered mail|"
+    r"delivery (status notification|failure|notification)|mail delivery failed|returned mail|"
+    r"olevererbar|kunde inte levereras|read:|läst:)",
+    re.IGNORECASE,
+)
 
 
 def strip_quotes_and_signature(body: str) -> str:
@@ -80,6 +88,15 @@ def _own_text(lines: list[str]) -> list[str]:
             continue
         kept.append(line)
     return kept
+
+
+def automatic_subject(subject: str | None) -> bool:
+    """An auto-reply, bounce or read receipt by its subject: never answered, never a case (RFC 3834).
+
+    The mail gateway's loop guard keeps such mail from the bot; ``privacydesk classify`` labels it
+    `other` by the same rule, so what is measured is what the gateway does with it.
+    """
+    return bool(subject and _AUTO_SUBJECT.match(subject))
 
 
 def clean_subject(subject: str | None) -> str:

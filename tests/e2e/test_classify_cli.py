@@ -39,6 +39,23 @@ def test_classify_writes_one_line_per_input_in_order(stack: RunningStack) -> Non
     assert all(0.0 < o["confidence"] <= 1.0 for o in out)
 
 
+def test_an_auto_reply_by_its_subject_is_other_as_the_gateway_treats_it(stack: RunningStack) -> None:
+    """An out-of-office that repeats a request's words never reaches the bot (loop guard): no case."""
+    item = {
+        "id": "ooo",
+        "subject": "Automatiskt svar: Radera mina personuppgifter",
+        "text": "Jag vill att ni raderar alla mina personuppgifter. Jag är tillbaka den 12 januari.",
+    }
+    result = classify([json.dumps(item)], "--rasa-url", stack.rasa_url)
+    out = json.loads(result.stdout)
+    assert (out["request_type"], out["rule"]) == ("other", "automatic subject")
+    assert out["model_type"] == "erasure"  # what the model alone read, kept for the trainer
+    plain = classify(
+        [json.dumps({**item, "subject": "Radera mina personuppgifter"})], "--rasa-url", stack.rasa_url
+    )
+    assert (json.loads(plain.stdout)["request_type"], json.loads(plain.stdout)["rule"]) == ("erasure", None)
+
+
 def test_bad_lines_get_an_error_in_place_and_a_failing_status(stack: RunningStack) -> None:
     result = classify(
         ['{"id": 1, "text": "radera mig"}', "not json", '{"text": "no id"}'], "--rasa-url", stack.rasa_url

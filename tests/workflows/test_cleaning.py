@@ -1,6 +1,6 @@
 """E-mail cleaning before classification (issue #3): quotes and signatures go, the subject counts."""
 
-from workflows.cleaning import clean_subject, text_for_classification
+from workflows.cleaning import automatic_subject, clean_subject, text_for_classification
 
 
 def test_quoted_reply_and_signature_are_removed() -> None:
@@ -79,3 +79,17 @@ def test_forward_marker_inside_a_quoted_reply_is_not_followed() -> None:
 def test_a_skrev_line_followed_by_quoted_lines_is_a_quote_header() -> None:
     body = "Maja Lindgren\n\nDen 1 mars skrev KomTeknik:\n\n> Vad heter du?\n> Mvh KomTeknik"
     assert text_for_classification(body) == "Maja Lindgren"
+
+
+def test_auto_replies_bounces_and_receipts_are_known_by_their_subject() -> None:
+    for subject in (
+        "Automatiskt svar: Din begäran om registerutdrag",
+        "Out of Office: deletion of my data",
+        "Undeliverable: Re: radera mig",
+        "Mail delivery failed: returning message to sender",
+        "Läst: Ang. mina personuppgifter",
+    ):
+        assert automatic_subject(subject), subject
+    # A customer's reply to an auto-reply, or a subject that merely mentions one, is read by the model.
+    for subject in ("Re: Automatiskt svar: radera mig", "About your automatic reply", "Radera mig", None, ""):
+        assert not automatic_subject(subject), subject
