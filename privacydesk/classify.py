@@ -60,7 +60,11 @@ class Classifier:
         if automatic_subject(subject) and result.request_type != "other":
             # The gateway never gives such mail to the bot (mail_gateway/loop_guard.py): no case opens.
             return replace(
-                result, request_type="other", rule="automatic subject", model_type=result.request_type
+                result,
+                request_type="other",
+                confidence=1.0,  # decided by the rule, not estimated
+                rule="automatic subject",
+                model_type=result.request_type,
             )
         return result
 

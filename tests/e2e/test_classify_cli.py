@@ -48,7 +48,7 @@ def test_an_auto_reply_by_its_subject_is_other_as_the_gateway_treats_it(stack: R
     }
     result = classify([json.dumps(item)], "--rasa-url", stack.rasa_url)
     out = json.loads(result.stdout)
-    assert (out["request_type"], out["rule"]) == ("other", "automatic subject")
+    assert (out["request_type"], out["confidence"], out["rule"]) == ("other", 1.0, "automatic subject")
     assert out["model_type"] == "erasure"  # what the model alone read, kept for the trainer
     plain = classify(
         [json.dumps({**item, "subject": "Radera mina personuppgifter"})], "--rasa-url", stack.rasa_url
