@@ -151,7 +151,10 @@ OTHERS = (
     "decided nothing. Cost: this session ran on a faster host than session 7 (the same `make train` from "
     "an empty vector cache took 458 s here for 5,537 texts; the first run trained from scratch in 491 s "
     "and parsed a held-out message in 512 ms), so these figures are not comparable with session 7's 1,143"
-    " s and 1,458 ms."
+    " s and 1,458 ms. The run below: the same 0.847 with the same confusion matrix on the held-out set "
+    "(the pairs moved no held-out item); cross-validation 0.905 on 5,626 examples (sv 0.906, en 0.905), "
+    "privacy complaints read as `other` 53 to 31, complaint F1 0.795 to 0.852, access/erasure to `other` "
+    "24 to 28."
 )
 
 
