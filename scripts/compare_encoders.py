@@ -218,6 +218,8 @@ if __name__ == "__main__":
     options: dict[str, str] = {}
     while arguments[:1] and arguments[0].startswith("--"):
         options[arguments[0]], arguments = arguments[1], arguments[2:]
+    if options.get("--rule", "grouped") != "grouped":
+        raise SystemExit(f"--rule {options['--rule']}: the only other rule is 'grouped'")
     main(
         arguments or FEATURE_SETS,
         int(options["--by-file"]) if "--by-file" in options else None,
