@@ -16,6 +16,8 @@ TRAINING_DATA = (BOT / "rules", BOT / "stories", NLU)
 ENDPOINTS = BOT / "endpoints.yml"
 CREDENTIALS = BOT / "credentials.yml"
 RASA_LOCK = ROOT / "requirements" / "rasa-lock.txt"
+# The held-out data beside the project: measured only, never trained on (docs/benchmarks.md, tests).
+HELD_OUT = ROOT.parent / "shared" / "eval"
 
 
 def model_cache() -> Path:

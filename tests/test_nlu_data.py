@@ -86,10 +86,9 @@ def test_the_held_out_set_shares_no_passage_with_the_training_data():
     fails the suite when a training file lands, not only when a session stops. Only the number of hits
     per item id is reported, never the held-out text.
     """
-    eval_dir = paths.ROOT.parent / "shared" / "eval"
-    files = sorted(eval_dir.glob("*.y*ml"))
+    files = sorted(paths.HELD_OUT.glob("*.y*ml"))
     if not files:
-        pytest.skip(f"no held-out set at {eval_dir}: nothing to compare")
+        pytest.skip(f"no held-out set at {paths.HELD_OUT}: nothing to compare")
     training: set[tuple[str, ...]] = set()
     for _, _, text in _examples():
         training |= _runs(text)

@@ -26,7 +26,7 @@ from privacydesk import evaluate, paths
 from privacydesk.bench import git_revision
 
 TITLE = "NLU: request-type classification, our pipeline vs Rasa's default (held-out sv+en data)"
-EVAL_FILE = paths.ROOT.parent / "shared" / "eval" / "requests_external.yml"
+EVAL_FILE = paths.HELD_OUT / "requests_external.yml"
 TARGET = 0.90
 DEV_FOLDER = paths.ROOT / "evaluation"
 
