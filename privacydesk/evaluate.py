@@ -164,14 +164,11 @@ def load_items(path: Path) -> list[Item]:
     return items
 
 
-def score(items: Sequence[Item], classify: Callable[[str, str | None], str | Classification]) -> Report:
+def score(items: Sequence[Item], classify: Callable[[str, str | None], Classification]) -> Report:
     report = Report()
     for item in items:
         result = classify(item.text, item.subject)
-        if isinstance(result, Classification):
-            report.add(item, result.request_type, result.model_type)
-        else:
-            report.add(item, result)
+        report.add(item, result.request_type, result.model_type)
     return report
 
 

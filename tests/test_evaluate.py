@@ -77,7 +77,9 @@ def test_folds_are_stratified_by_intent_and_cover_everything():
 def test_score_uses_the_given_classifier():
     items = [Item("1", "radera mig", "erasure", "sv"), Item("2", "hej", "other", "sv", "Re: x")]
     seen = []
-    r = evaluate.score(items, lambda text, subject: seen.append(subject) or "erasure")
+    r = evaluate.score(
+        items, lambda text, subject: seen.append(subject) or Classification("erasure", 0.9, "sv")
+    )
     assert r.predicted == ["erasure", "erasure"] and seen == [None, "Re: x"]
 
 
